@@ -1,0 +1,44 @@
+"""The FastAPI application: built by ``create_app(settings)``, never at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from mapservice.api.errors import install_error_handlers
+from mapservice.api.health import router as health_router
+from mapservice.api.pages import router as pages_router
+from mapservice.catalog import load_catalog
+from mapservice.config import Settings, load_settings
+from mapservice.db.session import connect
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the app; the database engine and layer catalogue live in ``app.state``."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.catalog = load_catalog(settings.layers_dir)
+        app.state.engine = connect(settings, start=False)
+        yield
+        app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Karte der Nachhaltigkeit",
+        description="Quartiersbegehungen, Beobachtungen und Interviewaussagen als Karten, "
+        "Kacheln und OGC API.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(health_router)
+    app.include_router(pages_router)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for uvicorn workers (``karte serve``): settings come from ``KARTE_*``."""
+    return create_app(load_settings())

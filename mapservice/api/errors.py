@@ -1,0 +1,41 @@
+"""One place that maps domain errors to HTTP: German + English message and a code."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from mapservice.catalog import UnknownLayer
+from mapservice.errors import KarteError
+
+
+def error_body(code: str, message_de: str, message_en: str, **extra: object) -> dict[str, object]:
+    return {"code": code, "message_de": message_de, "message_en": message_en, **extra}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(KarteError)
+    async def _karte(_: Request, exc: KarteError) -> JSONResponse:
+        return JSONResponse(exc.as_dict(), status_code=exc.status)
+
+    @app.exception_handler(UnknownLayer)
+    async def _layer(_: Request, exc: UnknownLayer) -> JSONResponse:
+        body = error_body(exc.code, exc.message_de, exc.message_en, known=list(exc.known))
+        return JSONResponse(body, status_code=404)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # OGC API and our clients expect 400 for a bad parameter, not FastAPI's 422.
+        details = [
+            {"where": ".".join(str(p) for p in err["loc"]), "problem": err["msg"]}
+            for err in exc.errors()
+        ]
+        where = ", ".join(d["where"] for d in details)
+        body = error_body(
+            "invalid_input",
+            f"Ungültige Eingabe: {where}.",
+            f"Invalid input: {where}.",
+            details=details,
+        )
+        return JSONResponse(body, status_code=400)

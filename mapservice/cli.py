@@ -1,0 +1,219 @@
+"""The ``karte`` command: database, layer catalogue, demo data, server.
+
+Expected failures (bad settings, no PostGIS, a broken layer file) print one paragraph in
+German and English and exit with status 1 — never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mapservice.config import Settings, load_settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+app = typer.Typer(
+    help="Karte der Nachhaltigkeit – Quartierskarten aus Begehungen und Interviews.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(
+    help="Datenbank (eingebetteter PostGIS-Cluster oder KARTE_DATABASE_URL).", no_args_is_help=True
+)
+layers_app = typer.Typer(help="Themenebenen aus layers/*.toml.", no_args_is_help=True)
+demo_app = typer.Typer(help="Demodaten (synthetisch) laden oder entfernen.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(layers_app, name="layers")
+app.add_typer(demo_app, name="demo")
+
+
+def _settings() -> Settings:
+    return load_settings()
+
+
+# -- db --------------------------------------------------------------------------------------
+@db_app.command("start")
+def db_start() -> None:
+    """Eingebetteten Cluster anlegen (beim ersten Mal) und starten."""
+    from mapservice.db.session import connect
+
+    settings = _settings()
+    if settings.database_url:
+        connect(settings)
+        console.print("Externe Datenbank (KARTE_DATABASE_URL) ist erreichbar; nichts zu starten.")
+        return
+    engine = connect(settings)
+    console.print(f"PostGIS läuft: {engine.url.render_as_string(hide_password=True)}")
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Eingebetteten Cluster anhalten."""
+    from mapservice.db.engine import embedded_cluster
+
+    stopped = embedded_cluster(_settings()).stop()
+    console.print("Angehalten." if stopped else "Lief nicht.")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Zeigt, ob die Datenbank läuft, und den Stand des Schemas."""
+    from mapservice.db.engine import embedded_cluster
+    from mapservice.db.migrate import current_revision, head_revision
+    from mapservice.db.session import connect
+
+    settings = _settings()
+    if not settings.database_url:
+        status = embedded_cluster(settings).status()
+        console.print(
+            f"Eingebetteter Cluster {settings.pg_dir}: "
+            + ("läuft" if status.running else "läuft nicht")
+            + (f" (pid {status.pid}, Port {status.port})" if status.running else "")
+        )
+        if not status.running:
+            raise typer.Exit(3)
+    engine = connect(settings, start=False)
+    console.print(f"Schema: {current_revision(engine)} (aktuell: {head_revision()})")
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Ziel-Revision")] = "head",
+) -> None:
+    """Schema auf den neuesten Stand bringen (Alembic)."""
+    from mapservice.db.migrate import current_revision, upgrade
+    from mapservice.db.session import connect
+
+    engine = connect(_settings())
+    upgrade(engine, revision)
+    console.print(f"Schema auf Stand {current_revision(engine)}.")
+
+
+@db_app.command("psql", context_settings={"allow_extra_args": True})
+def db_psql(ctx: typer.Context) -> None:
+    """psql mit der Datenbank des Dienstes öffnen (weitere Argumente gehen an psql)."""
+    from sqlalchemy.engine import make_url
+
+    from mapservice.db.engine import database_url
+
+    psql = shutil.which("psql")
+    if not psql:
+        raise typer.BadParameter("psql fehlt / psql is missing: apt-get install postgresql-client")
+    url = make_url(database_url(_settings())).set(drivername="postgresql")
+    args = [psql, url.render_as_string(hide_password=False), *ctx.args]
+    raise typer.Exit(subprocess.call(args))
+
+
+# -- layers ----------------------------------------------------------------------------------
+@layers_app.command("list")
+def layers_list(lang: str = "de") -> None:
+    """Alle Themenebenen mit Dimension und Sichtbarkeit."""
+    from mapservice.catalog import load_catalog
+
+    catalog = load_catalog(_settings().layers_dir)
+    table = Table("id", "Titel" if lang == "de" else "Title", "Dimension", "Quelle", "öffentlich")
+    for layer in catalog:
+        table.add_row(
+            layer.id,
+            layer.title(lang),
+            str(layer.dimension),
+            str(layer.source),
+            "ja" if layer.public else "nein",
+        )
+    console.print(table)
+
+
+@layers_app.command("check")
+def layers_check() -> None:
+    """Ebenenkatalog prüfen; meldet jeden Fehler mit Datei und Feld."""
+    from mapservice.catalog import load_catalog
+
+    catalog = load_catalog(_settings().layers_dir)
+    console.print(f"{len(catalog)} Ebenen in Ordnung / {len(catalog)} layers valid.")
+
+
+# -- demo ------------------------------------------------------------------------------------
+@demo_app.command("load")
+def demo_load() -> None:
+    """Synthetische Demodaten laden (idempotent: zweimal laden ändert nichts)."""
+    from mapservice.capture.demo import load_demo
+    from mapservice.db.session import connect, require_schema
+
+    settings = _settings()
+    engine = connect(settings)
+    require_schema(engine)
+    counts = load_demo(engine, settings, progress=True)
+    console.print("Demodaten geladen: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@demo_app.command("reset")
+def demo_reset() -> None:
+    """Demodaten entfernen (alles, was als synthetisch markiert ist, und die Demo-Quartiere)."""
+    from mapservice.capture.demo import reset_demo
+    from mapservice.db.session import connect, require_schema
+
+    settings = _settings()
+    engine = connect(settings)
+    require_schema(engine)
+    removed = reset_demo(engine, settings)
+    console.print(f"Demodaten entfernt: {removed} Quartiere.")
+
+
+# -- serve -----------------------------------------------------------------------------------
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Adresse (KARTE_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (KARTE_PORT)")] = None,
+    workers: Annotated[int, typer.Option(help="Anzahl der Worker-Prozesse")] = 1,
+) -> None:
+    """Karten und API ausliefern (uvicorn)."""
+    import uvicorn
+
+    from mapservice.catalog import load_catalog
+    from mapservice.db.session import connect, require_schema
+
+    settings = _settings()
+    load_catalog(settings.layers_dir)
+    engine = connect(settings)
+    require_schema(engine)
+    # Workers are separate processes: hand them the resolved URL through the environment.
+    os.environ["KARTE_DATABASE_URL"] = engine.url.render_as_string(hide_password=False)
+    host, port = host or settings.host, port or settings.port
+    console.print(f"Karte der Nachhaltigkeit läuft auf http://{host}:{port}/")
+    uvicorn.run(
+        "mapservice.api.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level.lower(),
+    )
+
+
+def main() -> None:
+    """Entry point: turns expected failures into a readable message and exit status 1."""
+    from mapservice.catalog import CatalogError, UnknownLayer
+    from mapservice.errors import KarteError
+
+    try:
+        app()
+    except (KarteError, CatalogError, UnknownLayer) as exc:
+        err_console.print(
+            f"[bold red]Fehler:[/] {exc.message_de}\n[bold red]Error:[/] {exc.message_en}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
