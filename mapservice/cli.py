@@ -33,7 +33,11 @@ layers_app = typer.Typer(help="Themenebenen aus layers/*.toml.", no_args_is_help
 demo_app = typer.Typer(help="Demodaten (synthetisch) laden oder entfernen.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(layers_app, name="layers")
+accounts_app = typer.Typer(help="Konten (field, planner, admin).", no_args_is_help=True)
+tokens_app = typer.Typer(help="Zugangstoken erstellen und widerrufen.", no_args_is_help=True)
 app.add_typer(demo_app, name="demo")
+app.add_typer(accounts_app, name="accounts")
+app.add_typer(tokens_app, name="tokens")
 
 
 def _settings() -> Settings:
@@ -166,6 +170,80 @@ def demo_reset() -> None:
     require_schema(engine)
     removed = reset_demo(engine, settings)
     console.print(f"Demodaten entfernt: {removed} Quartiere.")
+
+
+# -- accounts and tokens ---------------------------------------------------------------------
+def _engine():  # type: ignore[no-untyped-def]
+    from mapservice.db.session import connect, require_schema
+
+    engine = connect(_settings())
+    require_schema(engine)
+    return engine
+
+
+@accounts_app.command("add")
+def accounts_add(
+    name: str,
+    role: Annotated[str, typer.Option(help="field, planner oder admin")] = "field",
+    display_name: Annotated[str, typer.Option(help="Anzeigename")] = "",
+) -> None:
+    """Konto anlegen."""
+    from mapservice.access import create_account
+
+    with _engine().begin() as conn:
+        create_account(conn, name, role, display_name)
+    console.print(f"Konto '{name}' ({role}) angelegt.")
+
+
+@accounts_app.command("list")
+def accounts_list() -> None:
+    """Konten mit Rolle und Zahl gültiger Token."""
+    from sqlalchemy import text
+
+    table = Table("Konto", "Rolle", "Name", "gültige Token")
+    with _engine().connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT a.name, a.role, a.display_name, count(t.id) FILTER (WHERE t.revoked_at IS "
+                "NULL AND (t.expires_at IS NULL OR t.expires_at > now())) FROM account a "
+                "LEFT JOIN token t ON t.account_id = a.id GROUP BY a.id ORDER BY a.name"
+            )
+        )
+        for row in rows:
+            table.add_row(*(str(v) for v in row))
+    console.print(table)
+
+
+@tokens_app.command("create")
+def tokens_create(
+    account: str,
+    days: Annotated[int, typer.Option(help="Gültigkeit in Tagen (0 = unbegrenzt)")] = 180,
+    label: Annotated[str, typer.Option(help="Wofür, z. B. 'Handy Team Hamme'")] = "",
+) -> None:
+    """Token erstellen; es wird nur dieses eine Mal angezeigt."""
+    from mapservice.access import create_token
+
+    with _engine().begin() as conn:
+        token = create_token(conn, account, days=days, label=label)
+    console.print("Token (nur jetzt sichtbar, sicher aufbewahren):", style="bold")
+    print(token)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    token: Annotated[str | None, typer.Argument(help="das Token selbst")] = None,
+    account: Annotated[str | None, typer.Option(help="alle Token dieses Kontos")] = None,
+) -> None:
+    """Token widerrufen (ein Token oder alle eines Kontos)."""
+    from mapservice.access import revoke_account_tokens, revoke_token
+
+    if not token and not account:
+        raise typer.BadParameter("Token oder --account angeben / give a token or --account")
+    with _engine().begin() as conn:
+        n = revoke_token(conn, token) if token else revoke_account_tokens(conn, account or "")
+    console.print(f"{int(n)} Token widerrufen.")
+    if not n:
+        raise typer.Exit(1)
 
 
 # -- serve -----------------------------------------------------------------------------------

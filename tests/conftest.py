@@ -24,6 +24,8 @@ from mapservice.db.cluster import Cluster, free_port
 from mapservice.db.engine import ensure_database, ensure_postgis, make_engine
 from mapservice.db.migrate import upgrade
 
+pytest_plugins = ["tests.capture_fixtures"]
+
 FAST = ("-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off")
 
 

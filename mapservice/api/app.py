@@ -8,7 +8,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from mapservice.api.errors import install_error_handlers
+from mapservice.api.field import router as field_router
 from mapservice.api.health import router as health_router
+from mapservice.api.observations import router as observations_router
 from mapservice.api.pages import router as pages_router
 from mapservice.catalog import load_catalog
 from mapservice.config import Settings, load_settings
@@ -36,6 +38,8 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(pages_router)
+    app.include_router(field_router)
+    app.include_router(observations_router)
     return app
 
 

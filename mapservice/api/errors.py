@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
@@ -17,7 +18,11 @@ def error_body(code: str, message_de: str, message_en: str, **extra: object) -> 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(KarteError)
     async def _karte(_: Request, exc: KarteError) -> JSONResponse:
-        return JSONResponse(exc.as_dict(), status_code=exc.status)
+        body: dict[str, object] = exc.as_dict()
+        current = getattr(exc, "current", None)
+        if current is not None:  # a version conflict shows the stored version to merge with
+            body["current"] = jsonable_encoder(current)
+        return JSONResponse(body, status_code=exc.status)
 
     @app.exception_handler(UnknownLayer)
     async def _layer(_: Request, exc: UnknownLayer) -> JSONResponse:

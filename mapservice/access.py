@@ -1,0 +1,164 @@
+"""Accounts, bearer tokens and who may see what.
+
+A token is shown once when created; only its SHA-256 is stored, so a leaked database does not
+leak working tokens. Callers without a token are the public: they see published data only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import IntegrityError
+
+from mapservice.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+
+Role = Literal["public", "field", "planner", "admin"]
+ROLES: tuple[Role, ...] = ("field", "planner", "admin")
+TOKEN_PREFIX = "karte_"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The caller of a request: the public, or an account with a role."""
+
+    role: Role = "public"
+    account_id: int | None = None
+    name: str | None = None
+
+    @property
+    def is_public(self) -> bool:
+        return self.role == "public"
+
+    @property
+    def sees_everything(self) -> bool:
+        """Planners and admins read drafts, reviews and exact geometry of everything."""
+        return self.role in ("planner", "admin")
+
+    def require(self, *roles: Role) -> None:
+        if self.role in roles:
+            return
+        if self.is_public:
+            raise Unauthorized(
+                "Anmeldung erforderlich: Bearer-Token im Header Authorization mitsenden.",
+                "Sign-in required: send a bearer token in the Authorization header.",
+                code="token_required",
+            )
+        raise Forbidden(
+            f"Die Rolle '{self.role}' darf das nicht (erlaubt: {', '.join(roles)}).",
+            f"Role '{self.role}' may not do this (allowed: {', '.join(roles)}).",
+            code="role_forbidden",
+        )
+
+
+PUBLIC = Viewer()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_account(conn: Connection, name: str, role: str, display_name: str = "") -> int:
+    if role not in ROLES:
+        raise InvalidInput(
+            f"Unbekannte Rolle '{role}' (erlaubt: field, planner, admin).",
+            f"Unknown role '{role}' (allowed: field, planner, admin).",
+            code="unknown_role",
+        )
+    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{1,60}", name):
+        raise InvalidInput(
+            "Kontoname: 2–61 Zeichen aus a–z, 0–9, Punkt, Bindestrich, Unterstrich.",
+            "Account name: 2–61 characters of a–z, 0–9, dot, hyphen, underscore.",
+            code="invalid_account_name",
+        )
+    try:
+        with conn.begin_nested():
+            return int(
+                conn.execute(
+                    text(
+                        "INSERT INTO account (name, role, display_name) "
+                        "VALUES (:n, :r, :d) RETURNING id"
+                    ),
+                    {"n": name, "r": role, "d": display_name},
+                ).scalar_one()
+            )
+    except IntegrityError:
+        raise Conflict(
+            f"Konto '{name}' gibt es schon.",
+            f"Account '{name}' exists already.",
+            code="account_exists",
+        ) from None
+
+
+def create_token(conn: Connection, account: str, days: int = 180, label: str = "") -> str:
+    """Create a token for ``account``; the secret is returned once and never stored."""
+    account_id = conn.execute(
+        text("SELECT id FROM account WHERE name = :n"), {"n": account}
+    ).scalar()
+    if account_id is None:
+        raise NotFound(
+            f"Konto '{account}' nicht gefunden.",
+            f"Account '{account}' not found.",
+            code="unknown_account",
+        )
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires = datetime.now(UTC) + timedelta(days=days) if days > 0 else None
+    conn.execute(
+        text(
+            "INSERT INTO token (account_id, token_hash, label, expires_at) VALUES (:a, :h, :l, :e)"
+        ),
+        {"a": account_id, "h": hash_token(token), "l": label, "e": expires},
+    )
+    return token
+
+
+def revoke_token(conn: Connection, token: str) -> bool:
+    result = conn.execute(
+        text("UPDATE token SET revoked_at = now() WHERE token_hash = :h AND revoked_at IS NULL"),
+        {"h": hash_token(token)},
+    )
+    return result.rowcount == 1
+
+
+def revoke_account_tokens(conn: Connection, account: str) -> int:
+    result = conn.execute(
+        text(
+            "UPDATE token SET revoked_at = now() FROM account a "
+            "WHERE token.account_id = a.id AND a.name = :n AND token.revoked_at IS NULL"
+        ),
+        {"n": account},
+    )
+    return int(result.rowcount)
+
+
+def viewer_for_token(conn: Connection, token: str) -> Viewer:
+    """Resolve a bearer token; a wrong, expired or revoked token is refused (never public)."""
+    row = conn.execute(
+        text(
+            "SELECT a.id, a.name, a.role, a.disabled, t.expires_at, t.revoked_at "
+            "FROM token t JOIN account a ON a.id = t.account_id WHERE t.token_hash = :h"
+        ),
+        {"h": hash_token(token)},
+    ).first()
+    if row is None:
+        raise Unauthorized("Unbekanntes Token.", "Unknown token.", code="token_invalid")
+    if row.revoked_at is not None:
+        raise Unauthorized(
+            "Dieses Token wurde widerrufen.", "This token was revoked.", code="token_revoked"
+        )
+    if row.expires_at is not None and row.expires_at <= datetime.now(UTC):
+        raise Unauthorized(
+            "Dieses Token ist abgelaufen; bitte ein neues erstellen lassen.",
+            "This token has expired; ask for a new one.",
+            code="token_expired",
+        )
+    if row.disabled:
+        raise Unauthorized(
+            "Dieses Konto ist gesperrt.", "This account is disabled.", code="account_disabled"
+        )
+    return Viewer(role=row.role, account_id=row.id, name=row.name)

@@ -1,0 +1,54 @@
+"""Dependencies every router shares: the database connection and the caller."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import Connection, Engine
+
+from mapservice.access import PUBLIC, Viewer, viewer_for_token
+from mapservice.catalog import Catalog
+from mapservice.config import Settings
+from mapservice.errors import Unauthorized
+
+
+def get_engine(request: Request) -> Engine:
+    return request.app.state.engine
+
+
+def get_catalog(request: Request) -> Catalog:
+    return request.app.state.catalog
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_connection(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Connection]:
+    """One transaction per request: committed when the route returns, rolled back on error."""
+    with engine.begin() as conn:
+        yield conn
+
+
+def get_viewer(request: Request, engine: Annotated[Engine, Depends(get_engine)]) -> Viewer:
+    header = request.headers.get("authorization")
+    if not header:
+        return PUBLIC
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized(
+            "Authorization-Header muss 'Bearer <token>' sein.",
+            "The Authorization header must be 'Bearer <token>'.",
+            code="token_malformed",
+        )
+    with engine.connect() as conn:
+        return viewer_for_token(conn, token.strip())
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+ConnDep = Annotated[Connection, Depends(get_connection)]
+ViewerDep = Annotated[Viewer, Depends(get_viewer)]
+CatalogDep = Annotated[Catalog, Depends(get_catalog)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]

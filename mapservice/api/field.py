@@ -1,0 +1,120 @@
+"""Field API: quarters and walkthroughs (observations have their own router)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from starlette.datastructures import UploadFile
+
+from mapservice.api.deps import ConnDep, ViewerDep
+from mapservice.capture import quarters, walkthroughs
+from mapservice.capture.walkthroughs import WalkthroughIn, WalkthroughOut, WalkthroughPatch
+from mapservice.errors import InvalidInput, PayloadTooLarge
+
+router = APIRouter(prefix="/api")
+
+MAX_TRACK_BYTES = 10 * 1024 * 1024
+
+
+@router.get("/quarters", tags=["Quartiere / quarters"], summary="Alle Quartiere (GeoJSON)")
+def list_quarters(conn: ConnDep) -> dict[str, Any]:
+    return quarters.list_quarters(conn)
+
+
+@router.get("/quarters/{slug}", tags=["Quartiere / quarters"], summary="Ein Quartier")
+def get_quarter(slug: str, conn: ConnDep) -> dict[str, Any]:
+    return quarters.get_quarter(conn, slug)
+
+
+@router.put(
+    "/quarters/{slug}", tags=["Quartiere / quarters"], summary="Quartier anlegen/ersetzen (Admin)"
+)
+def put_quarter(
+    slug: str, body: quarters.QuarterIn, conn: ConnDep, viewer: ViewerDep
+) -> JSONResponse:
+    feature, created = quarters.put_quarter(conn, viewer, slug, body)
+    return JSONResponse(feature, status_code=201 if created else 200)
+
+
+@router.post(
+    "/walkthroughs",
+    response_model=WalkthroughOut,
+    status_code=201,
+    tags=["Begehungen / walkthroughs"],
+    summary="Begehung anlegen (idempotent per id)",
+)
+def create_walkthrough(body: WalkthroughIn, conn: ConnDep, viewer: ViewerDep) -> JSONResponse:
+    row, created = walkthroughs.create(conn, viewer, body)
+    payload = WalkthroughOut.model_validate(row).model_dump(mode="json")
+    return JSONResponse(payload, status_code=201 if created else 200)
+
+
+@router.get(
+    "/walkthroughs",
+    response_model=list[WalkthroughOut],
+    tags=["Begehungen / walkthroughs"],
+    summary="Begehungen auflisten",
+)
+def list_walkthroughs(
+    conn: ConnDep, quarter: Annotated[str | None, Query(max_length=64)] = None
+) -> Any:
+    return walkthroughs.list_walkthroughs(conn, quarter)
+
+
+@router.get(
+    "/walkthroughs/{wid}", response_model=WalkthroughOut, tags=["Begehungen / walkthroughs"]
+)
+def get_walkthrough(wid: uuid.UUID, conn: ConnDep) -> Any:
+    return walkthroughs.fetch(conn, wid)
+
+
+@router.patch(
+    "/walkthroughs/{wid}", response_model=WalkthroughOut, tags=["Begehungen / walkthroughs"]
+)
+def patch_walkthrough(
+    wid: uuid.UUID, body: WalkthroughPatch, conn: ConnDep, viewer: ViewerDep
+) -> Any:
+    return walkthroughs.update(conn, viewer, wid, body)
+
+
+@router.put(
+    "/walkthroughs/{wid}/track",
+    response_model=WalkthroughOut,
+    tags=["Begehungen / walkthroughs"],
+    summary="GPS-Track setzen: GeoJSON-LineString (JSON) oder GPX-Datei (multipart)",
+)
+async def put_track(wid: uuid.UUID, request: Request, conn: ConnDep, viewer: ViewerDep) -> Any:
+    content_type = request.headers.get("content-type", "")
+    if int(request.headers.get("content-length") or 0) > MAX_TRACK_BYTES:
+        raise _too_large()
+    if content_type.startswith("multipart/form-data"):
+        form = await request.form(max_files=1)
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise InvalidInput("Feld 'file' fehlt.", "Field 'file' is missing.", code="no_file")
+        data = await upload.read(MAX_TRACK_BYTES + 1)
+        if len(data) > MAX_TRACK_BYTES:
+            raise _too_large()
+        track: Any = walkthroughs.track_from_gpx(data)
+        crs = "EPSG:4326"
+    else:
+        try:
+            body = await request.json()
+        except ValueError:
+            raise InvalidInput(
+                "Kein gültiges JSON.", "Not valid JSON.", code="malformed_json"
+            ) from None
+        if not isinstance(body, dict):
+            raise InvalidInput("GeoJSON erwartet.", "GeoJSON expected.", code="malformed_json")
+        crs = str(body.pop("crs", "EPSG:4326"))[:32]
+        track = body.get("geometry", body) if body.get("type") == "Feature" else body
+    return walkthroughs.set_track(conn, viewer, wid, track, crs)
+
+
+def _too_large() -> PayloadTooLarge:
+    return PayloadTooLarge(
+        "Datei ist größer als 10 MB.", "File is larger than 10 MB.", code="too_large"
+    )

@@ -1,0 +1,1 @@
+"""Field capture: walkthroughs, observations, photos, interview findings and their imports."""

@@ -1,0 +1,296 @@
+"""Observations: idempotent create, optimistic-concurrency update, moderation, listing.
+
+A field team's phone retries uploads; the client-made UUID makes a retry return the stored
+row. Updates carry the version the editor saw, so two people editing the same entry get a
+409 with the current version instead of silently overwriting each other.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from shapely import wkb
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import Connection, text
+
+from mapservice.access import Viewer
+from mapservice.capture.geometry import check_layer_type, check_world, ensure_valid, parse_geometry
+from mapservice.capture.reasons import refuse
+from mapservice.capture.schemas import ModerationIn, ObservationIn, ObservationPatch
+from mapservice.catalog import Catalog, Layer, LayerSource, UnknownLayer
+from mapservice.errors import Conflict, Forbidden, InvalidInput, NotFound
+from mapservice.georef.crs import geometry_to_wgs84
+from mapservice.georef.quarters import assign_quarter, check_inside_quarter
+
+SELECT = """
+SELECT o.id, q.slug AS quarter, o.layer_id AS layer, o.kind, o.rating, o.title, o.description,
+       ST_AsGeoJSON(o.geom, 7)::json AS geometry, o.accuracy_m, o.observed_at,
+       o.walkthrough_id, o.status, o.author, o.version, o.created_at, o.updated_at
+  FROM observation o JOIN quarter q ON q.id = o.quarter_id
+"""
+
+# Moderation: which role may move an entry from which status to which.
+PLANNER_MOVES = {
+    "draft": {"review", "published", "rejected"},
+    "review": {"published", "rejected", "draft"},
+    "published": {"review", "rejected"},
+    "rejected": {"review"},
+}
+FIELD_MOVES = {"draft": {"review"}, "review": {"draft"}}
+
+
+def visibility(viewer: Viewer, alias: str = "o") -> tuple[str, dict[str, Any]]:
+    """SQL condition for the observations ``viewer`` may read."""
+    if viewer.sees_everything:
+        return "true", {}
+    if viewer.role == "field":
+        return f"({alias}.status = 'published' OR {alias}.author = :viewer_name)", {
+            "viewer_name": viewer.name
+        }
+    return f"{alias}.status = 'published'", {}
+
+
+def not_found(oid: object) -> NotFound:
+    return NotFound(
+        f"Beobachtung {oid} nicht gefunden.", f"Observation {oid} not found.", code="not_found"
+    )
+
+
+def observation_layer(catalog: Catalog, layer_id: str) -> Layer:
+    try:
+        layer = catalog.get(layer_id)
+    except UnknownLayer as exc:
+        raise InvalidInput(exc.message_de, exc.message_en, code="unknown_layer") from None
+    if layer.source != LayerSource.OBSERVATIONS:
+        raise refuse("unknown_layer", f"{layer_id} nimmt keine Beobachtungen auf")
+    return layer
+
+
+def prepare_geometry(body: Any, crs: str, repair: bool, layer: Layer) -> BaseGeometry:
+    geom = parse_geometry(body)
+    geom = geometry_to_wgs84(geom, crs)
+    check_world(geom)
+    geom = ensure_valid(geom, repair=repair)
+    check_layer_type(geom, layer)
+    return geom
+
+
+def check_date(value: datetime | None) -> None:
+    if value is not None and value > datetime.now(UTC) + timedelta(days=1):
+        raise refuse("future_date", value.isoformat())
+
+
+def quarter_for(conn: Connection, geom: BaseGeometry, slug: str | None) -> int:
+    if slug is None:
+        return assign_quarter(conn, geom)
+    quarter_id = conn.execute(text("SELECT id FROM quarter WHERE slug = :s"), {"s": slug}).scalar()
+    if quarter_id is None:
+        raise refuse("unknown_quarter", slug[:64])
+    check_inside_quarter(conn, geom, int(quarter_id))
+    return int(quarter_id)
+
+
+def fetch(conn: Connection, oid: uuid.UUID, viewer: Viewer | None = None) -> dict[str, Any]:
+    where, params = visibility(viewer) if viewer else ("true", {})
+    row = (
+        conn.execute(text(f"{SELECT} WHERE o.id = :id AND {where}"), {"id": oid, **params})
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise not_found(oid)
+    return dict(row)
+
+
+def create(
+    conn: Connection, catalog: Catalog, viewer: Viewer, body: ObservationIn
+) -> tuple[dict[str, Any], bool]:
+    """Store a new observation; returns ``(row, created)`` — False for a retried upload."""
+    viewer.require("field", "planner", "admin")
+    oid = body.id or uuid.uuid4()
+    existing = _existing_for(conn, viewer, oid)
+    if existing is not None:
+        return existing, False
+    layer = observation_layer(catalog, body.layer)
+    geom = prepare_geometry(body.geometry, body.crs, body.repair, layer)
+    check_date(body.observed_at)
+    status = body.status or "review"
+    if viewer.role == "field" and status not in ("draft", "review"):
+        raise Forbidden(
+            "Feldteams speichern Entwürfe oder reichen zur Prüfung ein; veröffentlichen "
+            "dürfen Planer*innen.",
+            "Field teams save drafts or submit for review; planners publish.",
+            code="status_forbidden",
+        )
+    if body.walkthrough_id is not None:
+        _require_walkthrough(conn, body.walkthrough_id)
+    quarter_id = quarter_for(conn, geom, body.quarter)
+    inserted = conn.execute(
+        text(
+            "INSERT INTO observation (id, quarter_id, walkthrough_id, layer_id, kind, rating, "
+            "title, description, geom, accuracy_m, observed_at, status, author) VALUES "
+            "(:id, :q, :w, :layer, :kind, :rating, :title, :description, "
+            "ST_GeomFromWKB(:geom, 4326), :acc, :obs, :status, :author) "
+            "ON CONFLICT (id) DO NOTHING RETURNING id"
+        ),
+        {
+            "id": oid, "q": quarter_id, "w": body.walkthrough_id, "layer": layer.id,
+            "kind": body.kind, "rating": body.rating, "title": body.title.strip(),
+            "description": body.description, "geom": wkb.dumps(geom), "acc": body.accuracy_m,
+            "obs": body.observed_at, "status": status, "author": viewer.name,
+        },
+    ).scalar()  # fmt: skip
+    if inserted is None:  # a concurrent retry won the race
+        return fetch(conn, oid), False
+    return fetch(conn, oid), True
+
+
+def _existing_for(conn: Connection, viewer: Viewer, oid: uuid.UUID) -> dict[str, Any] | None:
+    author = conn.execute(
+        text("SELECT author FROM observation WHERE id = :id"), {"id": oid}
+    ).first()
+    if author is None:
+        return None
+    if viewer.sees_everything or author[0] == viewer.name:
+        return fetch(conn, oid)
+    raise Conflict(
+        f"Die id {oid} ist bereits vergeben.", f"The id {oid} is already taken.", code="id_taken"
+    )
+
+
+def _require_walkthrough(conn: Connection, wid: uuid.UUID) -> None:
+    found = conn.execute(text("SELECT 1 FROM walkthrough WHERE id = :w"), {"w": wid}).first()
+    if not found:
+        raise refuse("unknown_walkthrough", str(wid))
+
+
+def _editable(conn: Connection, viewer: Viewer, oid: uuid.UUID) -> dict[str, Any]:
+    viewer.require("field", "planner", "admin")
+    row = (
+        conn.execute(
+            text("SELECT id, author, status, version, layer_id FROM observation "
+                 "WHERE id = :id FOR UPDATE"),
+            {"id": oid},
+        )
+        .mappings()
+        .first()
+    )  # fmt: skip
+    if row is None:
+        raise not_found(oid)
+    if not viewer.sees_everything and row["author"] != viewer.name:
+        if row["status"] != "published":
+            raise not_found(oid)
+        raise Forbidden(
+            "Feldteams bearbeiten nur eigene Einträge.",
+            "Field teams edit only their own entries.",
+            code="not_own_entry",
+        )
+    return dict(row)
+
+
+def update(
+    conn: Connection,
+    catalog: Catalog,
+    viewer: Viewer,
+    oid: uuid.UUID,
+    patch: ObservationPatch,
+    if_match: int | None,
+) -> dict[str, Any]:
+    current = _editable(conn, viewer, oid)
+    expected = if_match if if_match is not None else patch.version
+    if expected is None:
+        raise InvalidInput(
+            "Version fehlt: Header If-Match oder Feld version mitsenden.",
+            "Version missing: send the If-Match header or the version field.",
+            code="version_required",
+        )
+    if expected != current["version"]:
+        raise VersionConflict(fetch(conn, oid))
+    changes: dict[str, Any] = {}
+    layer = observation_layer(catalog, patch.layer or current["layer_id"])
+    if patch.layer is not None:
+        changes["layer_id"] = layer.id
+    for name in ("kind", "rating", "title", "description", "accuracy_m", "observed_at"):
+        if name in patch.model_fields_set:
+            changes[name] = getattr(patch, name)
+    check_date(patch.observed_at)
+    sets = [f"{name} = :{name}" for name in changes]
+    if patch.geometry is not None:
+        geom = prepare_geometry(patch.geometry, patch.crs, patch.repair, layer)
+        quarter_id = quarter_for(conn, geom, None)
+        changes.update(geom=wkb.dumps(geom), quarter_id=quarter_id)
+        sets += ["geom = ST_GeomFromWKB(:geom, 4326)", "quarter_id = :quarter_id"]
+    elif patch.layer is not None:
+        geom_type = conn.execute(
+            text("SELECT substr(ST_GeometryType(geom), 4) FROM observation WHERE id = :id"),
+            {"id": oid},
+        ).scalar_one()
+        if geom_type not in {str(t) for t in layer.geometry_types}:
+            raise refuse("geometry_type_not_allowed", f"{geom_type} ({layer.id})")
+    if current["status"] == "published" and not viewer.sees_everything:
+        sets.append("status = 'review'")  # an edited public entry is reviewed again
+    sets.append("version = version + 1")
+    conn.execute(
+        text(f"UPDATE observation SET {', '.join(sets)} WHERE id = :id"), {"id": oid, **changes}
+    )
+    return fetch(conn, oid)
+
+
+class VersionConflict(Conflict):
+    """Someone else saved first; the body carries their version so the client can merge."""
+
+    code = "version_conflict"
+
+    def __init__(self, current: dict[str, Any]) -> None:
+        super().__init__(
+            f"Der Eintrag wurde inzwischen geändert (aktuelle Version {current['version']}).",
+            f"The entry was changed meanwhile (current version {current['version']}).",
+        )
+        self.current = current
+
+
+def moderate(conn: Connection, viewer: Viewer, oid: uuid.UUID, body: ModerationIn) -> dict:
+    current = _editable(conn, viewer, oid)
+    moves = PLANNER_MOVES if viewer.sees_everything else FIELD_MOVES
+    if body.status not in moves.get(current["status"], set()):
+        raise Conflict(
+            f"Übergang {current['status']} → {body.status} ist für die Rolle "
+            f"'{viewer.role}' nicht erlaubt.",
+            f"Transition {current['status']} → {body.status} is not allowed for role "
+            f"'{viewer.role}'.",
+            code="transition_forbidden",
+        )
+    conn.execute(
+        text("UPDATE observation SET status = :s, version = version + 1 WHERE id = :id"),
+        {"s": body.status, "id": oid},
+    )
+    conn.execute(
+        text(
+            "INSERT INTO moderation_event (quarter_id, observation_id, from_status, to_status, "
+            "account_id, note) SELECT quarter_id, id, :f, :t, :a, :n FROM observation "
+            "WHERE id = :id"
+        ),
+        {"f": current["status"], "t": body.status, "a": viewer.account_id, "n": body.note,
+         "id": oid},
+    )  # fmt: skip
+    return fetch(conn, oid)
+
+
+def delete(conn: Connection, viewer: Viewer, oid: uuid.UUID) -> None:
+    _editable(conn, viewer, oid)
+    conn.execute(text("DELETE FROM observation WHERE id = :id"), {"id": oid})
+
+
+def moderation_history(conn: Connection, viewer: Viewer, oid: uuid.UUID) -> list[dict]:
+    viewer.require("planner", "admin")
+    rows = conn.execute(
+        text(
+            "SELECT e.from_status, e.to_status, e.at, e.note, a.name AS account "
+            "FROM moderation_event e LEFT JOIN account a ON a.id = e.account_id "
+            "WHERE e.observation_id = :id ORDER BY e.at, e.id"
+        ),
+        {"id": oid},
+    ).mappings()
+    return [dict(r) for r in rows]
