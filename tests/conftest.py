@@ -118,3 +118,11 @@ def http(live_server: LiveServer) -> Iterator[httpx.Client]:
 def count(engine: Engine, table: str, where: str = "true") -> int:
     with engine.connect() as conn:
         return int(conn.execute(text(f"SELECT count(*) FROM {table} WHERE {where}")).scalar_one())
+
+
+@pytest.fixture(scope="session")
+def demo_loaded(engine: Engine, settings: Settings) -> dict[str, int]:
+    """The synthetic demo (three quarters) in the session database, loaded once."""
+    from mapservice.capture.demo import load_demo
+
+    return load_demo(engine, settings)

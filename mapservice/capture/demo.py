@@ -26,7 +26,7 @@ from mapservice.capture.reference import import_reference, read_reference
 from mapservice.catalog import load_catalog
 from mapservice.config import REPO_ROOT, Settings
 from mapservice.errors import KarteError
-from mapservice.georef.gazetteer_import import import_gazetteer
+from mapservice.georef.gazetteer_import import import_file
 
 DEMO = REPO_ROOT / "data" / "demo"
 GAZETTEER = REPO_ROOT / "data" / "gazetteer"
@@ -148,8 +148,10 @@ def load_demo(engine: Engine, settings: Settings, *, progress: bool = False) -> 
             )
 
     def gazetteer(conn: Any) -> None:
-        for name in ("streets.geojson", "places.geojson"):
-            import_gazetteer(conn, GAZETTEER / name, source=f"demo:{name}", replace=True)
+        # Both files name their rows' source ("synthetisch", the open data): replacing by
+        # source happens once, with the first file; the second adds to it.
+        import_file(conn, GAZETTEER / "places.geojson", replace=True)
+        import_file(conn, GAZETTEER / "streets.geojson", replace=False)
 
     def reference(conn: Any) -> None:
         if bochum is None:
@@ -191,5 +193,5 @@ def reset_demo(engine: Engine, settings: Settings) -> int:
     """Remove the demo quarters (with everything in them) and the demo reference data."""
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM reference_feature WHERE source = :s"), {"s": BOCHUM_SOURCE})
-        conn.execute(text("DELETE FROM gazetteer_entry WHERE source LIKE 'demo:%'"))
+        conn.execute(text("DELETE FROM gazetteer_entry WHERE source = :s"), {"s": BOCHUM_SOURCE})
         return int(conn.execute(text("DELETE FROM quarter WHERE synthetic")).rowcount)

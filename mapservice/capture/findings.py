@@ -56,9 +56,7 @@ def store_findings(
 ) -> list[dict[str, Any]]:
     """Georeference and insert findings (existing ids are left alone); returns placements."""
     gazetteers: dict[int, Gazetteer] = {}
-    quarter_ids: dict[str, int] = dict(
-        conn.execute(text("SELECT slug, id FROM quarter")).tuples().all()
-    )
+    quarter_ids: dict[str, int] = dict(conn.execute(text("SELECT slug, id FROM quarter")).all())
     placed: list[dict[str, Any]] = []
     for rec in records:
         check_finding(catalog, rec)
@@ -68,7 +66,12 @@ def store_findings(
         if quarter_id not in gazetteers:
             gazetteers[quarter_id] = Gazetteer.load(conn, quarter_id=quarter_id)
         res = gazetteers[quarter_id].resolve(rec.place_text, quarter_id=quarter_id)
-        public = generalise(res.geometry, res.method) if res.from_home_address else res.geometry
+        geom = res.geometry
+        public = (
+            generalise(geom, res.method, from_home_address=res.from_home_address)
+            if geom is not None
+            else None
+        )
         fid = rec.id or uuid.uuid4()
         conn.execute(
             text(
@@ -82,10 +85,10 @@ def store_findings(
             {
                 "id": fid, "iv": rec.interview_id, "q": quarter_id, "st": rec.statement.strip(),
                 "layers": rec.layer_ids, "kind": rec.kind, "place": rec.place_text,
-                "g": wkb.dumps(res.geometry), "method": res.method,
+                "g": wkb.dumps(geom) if geom is not None else None, "method": res.method,
                 "conf": round(float(res.confidence), 3), "home": res.from_home_address,
-                "pg": wkb.dumps(public), "review": res.needs_review, "status": rec.status,
-                "syn": rec.synthetic,
+                "pg": wkb.dumps(public) if public is not None else None,
+                "review": res.needs_review, "status": rec.status, "syn": rec.synthetic,
             },
         )  # fmt: skip
         placed.append({"id": str(fid), "method": res.method, "confidence": res.confidence})
