@@ -30,7 +30,7 @@ from mapservice.georef.gazetteer_import import import_file
 
 DEMO = REPO_ROOT / "data" / "demo"
 GAZETTEER = REPO_ROOT / "data" / "gazetteer"
-BOCHUM = REPO_ROOT.parent / "shared" / "data" / "bochum-opendata"
+BOCHUM = REPO_ROOT / "data" / "bochum-opendata"
 BOCHUM_SOURCE = "Stadt Bochum Open Data (CC0)"
 REFERENCE_FILES = {
     "referenz-schulen": "bochum_schools.shp",
@@ -40,11 +40,8 @@ REFERENCE_FILES = {
 
 
 def bochum_dir() -> Path | None:
-    """The real Bochum open data: beside the repository in ``shared/``, or in ``data/``."""
-    for candidate in (BOCHUM, REPO_ROOT / "data" / "bochum-opendata"):
-        if (candidate / "bochum_schools.shp").exists():
-            return candidate
-    return None
+    """The real Bochum open data (CC0) shipped in ``data/bochum-opendata``."""
+    return BOCHUM if (BOCHUM / "bochum_schools.shp").exists() else None
 
 
 def _features(path: Path) -> list[dict[str, Any]]:
