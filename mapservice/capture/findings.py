@@ -11,13 +11,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field
 from shapely import wkb
 from sqlalchemy import Connection, text
 
+from mapservice.access import Viewer
 from mapservice.capture.reasons import refuse
 from mapservice.catalog import Catalog, LayerSource
+from mapservice.errors import NotFound
 from mapservice.georef.gazetteer import Gazetteer
 from mapservice.georef.privacy import generalise
 
@@ -93,3 +96,113 @@ def store_findings(
         )  # fmt: skip
         placed.append({"id": str(fid), "method": res.method, "confidence": res.confidence})
     return placed
+
+
+class FindingIn(BaseModel):
+    """A statement from an interview; ``place_text`` as the person said it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "statement": "An der Ecke ist es abends sehr dunkel.",
+                    "layers": ["sicherheit"],
+                    "kind": "problem",
+                    "place_text": "Ecke Hofsteder Straße / Amtsstraße",
+                }
+            ]
+        },
+    )
+    id: uuid.UUID | None = None
+    statement: str = Field(min_length=1, max_length=10_000)
+    layers: list[str] = Field(min_length=1, max_length=5)
+    kind: Literal["strength", "problem", "potential", "idea"]
+    place_text: str = Field(default="", max_length=500)
+    status: Literal["draft", "review"] = "review"
+
+
+FINDING_SELECT = """
+SELECT f.id, f.interview_id, q.slug AS quarter, f.statement, f.layer_ids AS layers, f.kind,
+       {place} AS place_text, ST_AsGeoJSON({geom}, 7)::json AS geometry, f.georef_method,
+       f.georef_confidence, f.needs_review, f.status, i.participant_group, f.created_at
+  FROM finding f JOIN quarter q ON q.id = f.quarter_id JOIN interview i ON i.id = f.interview_id
+"""
+
+
+def finding_view(viewer: Viewer) -> tuple[str, str]:
+    """SELECT for the viewer: the public gets the generalised geometry and no home address."""
+    if viewer.sees_everything:
+        return FINDING_SELECT.format(place="f.place_text", geom="f.geom"), "true"
+    place = "CASE WHEN f.from_home_address THEN '' ELSE f.place_text END"
+    return FINDING_SELECT.format(place=place, geom="f.public_geom"), "f.status = 'published'"
+
+
+def fetch_finding(conn: Connection, viewer: Viewer, fid: uuid.UUID) -> dict[str, Any]:
+    select, where = finding_view(viewer)
+    row = conn.execute(text(f"{select} WHERE f.id = :id AND {where}"), {"id": fid})
+    found = row.mappings().first()
+    if found is None:
+        raise NotFound(
+            f"Aussage {fid} nicht gefunden.", f"Finding {fid} not found.", code="not_found"
+        )
+    return dict(found)
+
+
+def list_findings(
+    conn: Connection, viewer: Viewer, quarter: str | None, status: str | None,
+    limit: int, offset: int,
+) -> list[dict[str, Any]]:  # fmt: skip
+    select, where = finding_view(viewer)
+    rows = conn.execute(
+        text(
+            f"{select} WHERE {where} AND (CAST(:q AS text) IS NULL OR q.slug = :q) "
+            "AND (CAST(:s AS text) IS NULL OR f.status = :s) "
+            "ORDER BY f.created_at, f.id LIMIT :limit OFFSET :offset"
+        ),
+        {"q": quarter, "s": status, "limit": limit, "offset": offset},
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def create_finding(
+    conn: Connection, catalog: Catalog, viewer: Viewer, interview_id: uuid.UUID, body: FindingIn
+) -> tuple[dict[str, Any], bool]:
+    viewer.require("field", "planner", "admin")
+    fid = body.id or uuid.uuid4()
+    if conn.execute(text("SELECT 1 FROM finding WHERE id = :id"), {"id": fid}).first():
+        return fetch_finding(conn, Viewer("planner"), fid), False
+    quarter = conn.execute(
+        text("SELECT q.slug FROM interview i JOIN quarter q ON q.id = i.quarter_id "
+             "WHERE i.id = :id"), {"id": interview_id},
+    ).scalar()  # fmt: skip
+    if quarter is None:
+        raise NotFound(
+            f"Interview {interview_id} nicht gefunden.", f"Interview {interview_id} not found.",
+            code="not_found",
+        )  # fmt: skip
+    record = FindingRecord(
+        id=fid, interview_id=interview_id, quarter=quarter, statement=body.statement,
+        layer_ids=body.layers, kind=body.kind, place_text=body.place_text, status=body.status,
+    )  # fmt: skip
+    store_findings(conn, catalog, [record])
+    return fetch_finding(conn, Viewer("planner"), fid), True
+
+
+def moderate_finding(
+    conn: Connection, viewer: Viewer, fid: uuid.UUID, status: str, note: str
+) -> dict[str, Any]:
+    viewer.require("planner", "admin")
+    current = fetch_finding(conn, viewer, fid)
+    conn.execute(
+        text("UPDATE finding SET status = :s, version = version + 1 WHERE id = :id"),
+        {"s": status, "id": fid},
+    )
+    conn.execute(
+        text(
+            "INSERT INTO moderation_event (quarter_id, finding_id, from_status, to_status, "
+            "account_id, note) SELECT quarter_id, id, :f, :t, :a, :n FROM finding WHERE id = :id"
+        ),
+        {"f": current["status"], "t": status, "a": viewer.account_id, "n": note, "id": fid},
+    )
+    return fetch_finding(conn, viewer, fid)

@@ -1,0 +1,179 @@
+"""Interviews: who was asked (pseudonym, group), their contact data apart, and erasure.
+
+Contact data lives in ``interview_contact`` and is only read or written by planners and
+admins. Erasure (a data-protection request) deletes the contact row, replaces the pseudonym
+and detaches the statements from the person, while the statements themselves — anonymous
+findings about places — stay in the quarter's map.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from sqlalchemy import Connection, text
+
+from mapservice.access import Viewer
+from mapservice.capture.reasons import refuse
+from mapservice.errors import NotFound
+
+Group = Literal["residents", "multipliers", "experts", "administration"]
+
+
+class ContactIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    full_name: str | None = Field(default=None, max_length=200)
+    email: EmailStr | None = None
+    phone: str | None = Field(default=None, max_length=50)
+    address: str | None = Field(default=None, max_length=300)
+    consent: str | None = Field(default=None, max_length=2000)
+
+
+class InterviewIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "quarter": "bochum-hamme",
+                    "held_on": "2026-03-13",
+                    "participant_group": "residents",
+                    "pseudonym": "B-13",
+                }
+            ]
+        },
+    )
+    id: uuid.UUID | None = None
+    quarter: str = Field(max_length=64)
+    held_on: date
+    participant_group: Group
+    pseudonym: str = Field(min_length=1, max_length=40)
+    contact: ContactIn | None = None
+
+
+class InterviewOut(BaseModel):
+    id: uuid.UUID
+    quarter: str
+    held_on: date
+    participant_group: Group
+    pseudonym: str
+    findings: int
+    has_contact: bool
+
+
+SELECT = """
+SELECT i.id, q.slug AS quarter, i.held_on, i.participant_group, i.pseudonym,
+       (SELECT count(*) FROM finding f WHERE f.interview_id = i.id) AS findings,
+       EXISTS (SELECT 1 FROM interview_contact c WHERE c.interview_id = i.id) AS has_contact
+  FROM interview i JOIN quarter q ON q.id = i.quarter_id
+"""
+
+
+def _not_found(iid: object) -> NotFound:
+    return NotFound(
+        f"Interview {iid} nicht gefunden.", f"Interview {iid} not found.", code="not_found"
+    )
+
+
+def fetch(conn: Connection, viewer: Viewer, iid: uuid.UUID) -> dict[str, Any]:
+    viewer.require("field", "planner", "admin")
+    row = conn.execute(text(f"{SELECT} WHERE i.id = :id"), {"id": iid}).mappings().first()
+    if row is None:
+        raise _not_found(iid)
+    return dict(row)
+
+
+def list_interviews(conn: Connection, viewer: Viewer, quarter: str | None) -> list[dict]:
+    viewer.require("planner", "admin")
+    rows = conn.execute(
+        text(f"{SELECT} WHERE (CAST(:q AS text) IS NULL OR q.slug = :q) ORDER BY i.held_on"),
+        {"q": quarter},
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def create(conn: Connection, viewer: Viewer, body: InterviewIn) -> tuple[dict[str, Any], bool]:
+    viewer.require("field", "planner", "admin")
+    iid = body.id or uuid.uuid4()
+    if conn.execute(text("SELECT 1 FROM interview WHERE id = :id"), {"id": iid}).first():
+        return fetch(conn, viewer, iid), False
+    quarter_id = conn.execute(
+        text("SELECT id FROM quarter WHERE slug = :s"), {"s": body.quarter}
+    ).scalar()
+    if quarter_id is None:
+        raise refuse("unknown_quarter", body.quarter)
+    conn.execute(
+        text(
+            "INSERT INTO interview (id, quarter_id, held_on, participant_group, pseudonym) "
+            "VALUES (:id, :q, :d, :g, :p)"
+        ),
+        {"id": iid, "q": quarter_id, "d": body.held_on, "g": body.participant_group,
+         "p": body.pseudonym.strip()},
+    )  # fmt: skip
+    if body.contact is not None:
+        _write_contact(conn, iid, int(quarter_id), body.contact)
+    return fetch(conn, viewer, iid), True
+
+
+def _write_contact(conn: Connection, iid: uuid.UUID, quarter_id: int, contact: ContactIn) -> None:
+    conn.execute(
+        text(
+            "INSERT INTO interview_contact (interview_id, quarter_id, full_name, email, phone, "
+            "address, consent) VALUES (:id, :q, :full_name, :email, :phone, :address, :consent) "
+            "ON CONFLICT (interview_id) DO UPDATE SET full_name = EXCLUDED.full_name, "
+            "email = EXCLUDED.email, phone = EXCLUDED.phone, address = EXCLUDED.address, "
+            "consent = EXCLUDED.consent"
+        ),
+        {"id": iid, "q": quarter_id, **contact.model_dump()},
+    )
+
+
+def get_contact(conn: Connection, viewer: Viewer, iid: uuid.UUID) -> dict[str, Any]:
+    viewer.require("planner", "admin")
+    fetch(conn, viewer, iid)
+    row = (
+        conn.execute(
+            text(
+                "SELECT full_name, email, phone, address, consent FROM interview_contact "
+                "WHERE interview_id = :id"
+            ),
+            {"id": iid},
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise NotFound(
+            "Keine Kontaktdaten gespeichert.", "No contact data stored.", code="no_contact"
+        )
+    return dict(row)
+
+
+def put_contact(conn: Connection, viewer: Viewer, iid: uuid.UUID, contact: ContactIn) -> dict:
+    viewer.require("planner", "admin")
+    quarter_id = conn.execute(
+        text("SELECT quarter_id FROM interview WHERE id = :id"), {"id": iid}
+    ).scalar()
+    if quarter_id is None:
+        raise _not_found(iid)
+    _write_contact(conn, iid, int(quarter_id), contact)
+    return get_contact(conn, viewer, iid)
+
+
+def erase(conn: Connection, viewer: Viewer, iid: uuid.UUID) -> int:
+    """Erase the person: contact data gone, pseudonym replaced; returns findings kept."""
+    viewer.require("planner", "admin")
+    fetch(conn, viewer, iid)
+    conn.execute(text("DELETE FROM interview_contact WHERE interview_id = :id"), {"id": iid})
+    conn.execute(
+        text("UPDATE interview SET pseudonym = :p WHERE id = :id"),
+        {"p": f"gelöscht-{secrets.token_hex(4)}", "id": iid},
+    )
+    return int(
+        conn.execute(
+            text("SELECT count(*) FROM finding WHERE interview_id = :id"), {"id": iid}
+        ).scalar_one()
+    )
