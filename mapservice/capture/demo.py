@@ -145,10 +145,8 @@ def load_demo(engine: Engine, settings: Settings, *, progress: bool = False) -> 
             )
 
     def gazetteer(conn: Any) -> None:
-        # Both files name their rows' source ("synthetisch", the open data): replacing by
-        # source happens once, with the first file; the second adds to it.
-        import_file(conn, GAZETTEER / "places.geojson", replace=True)
-        import_file(conn, GAZETTEER / "streets.geojson", replace=False)
+        for name in ("places.geojson", "streets.geojson"):
+            import_file(conn, GAZETTEER / name, source=f"demo:{name}", replace=True)
 
     def reference(conn: Any) -> None:
         if bochum is None:
@@ -190,5 +188,5 @@ def reset_demo(engine: Engine, settings: Settings) -> int:
     """Remove the demo quarters (with everything in them) and the demo reference data."""
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM reference_feature WHERE source = :s"), {"s": BOCHUM_SOURCE})
-        conn.execute(text("DELETE FROM gazetteer_entry WHERE source = :s"), {"s": BOCHUM_SOURCE})
+        conn.execute(text("DELETE FROM gazetteer_entry WHERE source LIKE 'demo:%'"))
         return int(conn.execute(text("DELETE FROM quarter WHERE synthetic")).rowcount)

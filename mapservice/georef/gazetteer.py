@@ -8,20 +8,28 @@ with :meth:`Gazetteer.load`; it does not touch the database while resolving.
 
 What :meth:`Gazetteer.resolve` understands, in this order:
 
-1. nothing, or "überall" / "im ganzen Viertel" → method ``quarter`` (needs review);
-2. crossings: "Ecke A / B", "A/B", "A Ecke B", "Kreuzung A und B", "A & B", "A und B" →
-   the intersection of the two street lines (``crossing``; nearest points when the lines do
-   not meet, with lower confidence);
-3. addresses: "Hofsteder Straße 12a" → the address point (``address``); a missing house
+1. nothing, or "überall" / "im ganzen Viertel" / the quarter's name → method ``quarter``
+   (needs review);
+2. the whole text is a place or street name ("Martener Forum (In der Meile 2)") → that;
+3. crossings: "Ecke A / B", "A/B", "A Ecke B", "Kreuzung A und B", "A & B", "A und B" →
+   the intersection of the two street lines (``crossing``; lines that miss each other by
+   less than :data:`CROSSING_MEET_M` count as meeting, up to :data:`CROSSING_MAX_M` the
+   point between their nearest parts with lower confidence, beyond that the first street);
+4. addresses: "Hofsteder Straße 12a" → the address point (``address``); a missing house
    number → the nearest number on the same side of the street, else the street line;
-4. named places and streets: exact, contained in longer text ("am Spielplatz an der …"),
-   or fuzzy (``fuzz.WRatio`` ≥ :data:`FUZZY_CUTOFF`) → ``place`` / ``street``;
-5. anything else → method ``quarter`` at the quarter's point on surface, needs review.
+5. named places and streets: exact, without the quarter's name ("Quartiersbüro" for
+   "Quartiersbüro Hamme"), contained in longer text ("am Spielplatz an der …, bei den
+   Bänken"), or fuzzy (rapidfuzz, ≥ :data:`FUZZY_CUTOFF`) → ``place`` / ``street``;
+6. anything else → method ``quarter`` at the quarter's point on surface, needs review.
+
+An address is a home (``from_home_address``) unless a named place (school, Kita, shop) has
+that address; the caller generalises home positions (:mod:`mapservice.georef.privacy`).
 
 Confidence is how sure we are that the returned geometry is the place meant (1.0 exact,
-0.9 found inside longer text, about 0.75–0.9 fuzzy, lower for fall-backs); *precision* is
-told by the method. ``needs_review`` is set for every method ``quarter`` and whenever the
-confidence is below :data:`REVIEW_BELOW`.
+0.95 without the quarter's name, 0.9 found inside longer text, 0.77–0.9 fuzzy, lower for
+fall-backs, halved when several entries fit equally); *precision* is told by the method.
+``needs_review`` is set for every method ``quarter`` and whenever the confidence is below
+:data:`REVIEW_BELOW`.
 """
 
 from __future__ import annotations
@@ -56,9 +64,11 @@ FUZZY_CUTOFF = 85.0
 SUBSET = 0.9  # a name found by its words only (token_set_ratio) scores at most 90
 REVIEW_BELOW = 0.9
 CONTAINED = 0.9  # a gazetteer name found inside longer text
+ALIAS = 0.95  # a place name without its quarter's name ("Quartiersbüro" for "… Hamme")
 NEAREST_HOUSENUMBER = 0.7
 STREET_FOR_ADDRESS = 0.6
 AMBIGUOUS = 0.5  # factor when several equally good candidates exist
+CROSSING_MEET_M = 5.0  # closer than this the lines meet (digitising noise)
 CROSSING_NEAR_M = 30.0  # streets closer than this "meet" (digitised lines often miss)
 CROSSING_MAX_M = 250.0  # further apart than this, two streets do not form a crossing
 QUARTER_EXPLICIT = 0.5
@@ -172,17 +182,35 @@ class _Match:
     kind: str  # street | place
     key: str
     score: float  # 0..100
-    how: str  # exact | contained | fuzzy
+    how: str  # exact | alias | contained | fuzzy
     candidates: list[Any] = field(default_factory=list)  # _Street or Entry, per quarter
+
+
+class _FuzzyNames:
+    """Normalised names of one kind, prepared for rapidfuzz (sorted words, word index)."""
+
+    def __init__(self, table: Mapping[str, Sequence[Any]]) -> None:
+        self.keys = list(table)
+        self.choices = [normalise(v[0].name) for v in table.values()]
+        self.ordered = [" ".join(sorted(c.split())) for c in self.choices]
+        self.by_word: dict[str, list[int]] = defaultdict(list)
+        for i, choice in enumerate(self.choices):
+            for word in set(choice.split()):
+                if word not in GENERIC:
+                    self.by_word[word].append(i)
 
 
 class _Index:
     """Look-up structures of one scope (one quarter, or all entries)."""
 
-    def __init__(self, entries: Sequence[Entry]) -> None:
+    def __init__(
+        self, entries: Sequence[Entry], quarter_words: Mapping[int, frozenset[str]] | None = None
+    ) -> None:
+        quarter_words = quarter_words or {}
         lines: dict[tuple[int | None, str], list[BaseGeometry]] = defaultdict(list)
         names: dict[str, str] = {}
         self.places: dict[str, list[Entry]] = defaultdict(list)
+        self.place_aliases: dict[str, list[Entry]] = defaultdict(list)
         self.addresses: dict[str, dict[str, list[_Address]]] = defaultdict(
             lambda: defaultdict(list)
         )
@@ -198,6 +226,9 @@ class _Index:
                 key = match_key(entry.name)
                 if key:
                     self.places[key].append(entry)
+                alias = _alias(entry.name, quarter_words.get(entry.quarter_id or 0, frozenset()))
+                if alias:
+                    self.place_aliases[alias].append(entry)
             street, housenumber = entry.street, parse_housenumber(entry.housenumber)
             if entry.kind == "address" and not (street and housenumber):
                 street, housenumber = split_address(entry.name)
@@ -206,11 +237,14 @@ class _Index:
             skey = match_key(street)
             if not skey:
                 continue
-            named = None
-            if entry.kind == "place" or match_key(entry.name) != match_key(
-                f"{street} {housenumber}"
+            # A place with an address, or an address row with a name of its own ("Kiosk
+            # Müller"), is not a home. Fast path: most names are literally "street number".
+            named: str | None = entry.name
+            if entry.kind == "address" and (
+                entry.name in (f"{street} {housenumber}", f"{street} {entry.housenumber}")
+                or match_key(entry.name) == skey + housenumber
             ):
-                named = entry.name
+                named = None
             self.addresses[skey][housenumber].append(_Address(housenumber, entry, named))
             names.setdefault(skey, street)
             point = entry.geometry if entry.geometry.geom_type == "Point" else None
@@ -228,13 +262,15 @@ class _Index:
             candidates.sort(key=lambda s: (s.quarter_id is None, s.quarter_id or 0))
         for candidates in self.places.values():
             candidates.sort(key=lambda e: (e.quarter_id is None, e.quarter_id or 0, e.id or 0))
-        # Fuzzy choices: normalised names, places first so that ties go to the named place.
-        self.place_choices = [normalise(v[0].name) for v in self.places.values()]
-        self.place_keys = list(self.places)
-        self.street_choices = [normalise(v[0].name) for v in self.streets.values()]
-        self.street_keys = list(self.streets)
+        for key in list(self.place_aliases):
+            if key in self.places or key in self.streets:
+                del self.place_aliases[key]  # a real name always wins over an alias
+        self.fuzzy = {
+            "place": _FuzzyNames(self.places),
+            "street": _FuzzyNames(self.streets),
+        }
         self.max_words = max(
-            (len(c.split()) for c in (*self.place_choices, *self.street_choices)), default=1
+            (len(c.split()) for names in self.fuzzy.values() for c in names.choices), default=1
         )
         self.crossings: dict[tuple[str, str, int | None], tuple[Point, float]] = {}
 
@@ -294,7 +330,11 @@ class Gazetteer:
         index = self._indexes.get(quarter_id)
         if index is None:
             scope = self.entries if quarter_id is None else self._by_quarter.get(quarter_id, [])
-            index = self._indexes[quarter_id] = _Index(scope)
+            words = {
+                q.id: frozenset(normalise(f"{q.name} {q.city}").split())
+                for q in self.quarters.values()
+            }
+            index = self._indexes[quarter_id] = _Index(scope, words)
         return index
 
     # -- public ----------------------------------------------------------------------------
@@ -309,6 +349,9 @@ class Gazetteer:
         tokens = strip_fillers([t for t in normalise(raw).split() if t])
         if self._is_quarter_wide(tokens, quarter_id):
             return self._quarter(quarter_id, raw, explicit=True)
+        whole = self._lookup(index, "".join(tokens), ("place", "street"))
+        if whole is not None:  # the text is a name ("Martener Forum (In der Meile 2)")
+            return self._named(whole, raw)
         if _CROSSING_MARK.search(folded):
             found = self._crossing(index, folded, raw)
             if found is not None:
@@ -379,7 +422,7 @@ class Gazetteer:
         name = f"{sa.name} / {sb.name}"
         method: str = "crossing"
         geometry: BaseGeometry = point
-        if distance <= 0.5:
+        if distance <= CROSSING_MEET_M:
             de = f"Kreuzung {name}."
             en = f"Crossing {name}."
         elif distance <= CROSSING_MAX_M:
@@ -415,45 +458,55 @@ class Gazetteer:
         )
 
     def _address(self, index: _Index, tokens: list[str], raw: str) -> Resolution | None:
-        """Street + house number; None when the text has no number after a street name."""
-        for i, token in enumerate(tokens):
-            if i == 0 or not _HN_TOKEN.match(token):
-                continue
-            housenumber = token
-            if (
-                i + 1 < len(tokens)
-                and len(tokens[i + 1]) == 1
-                and tokens[i + 1].isalpha()
-                and not token[-1].isalpha()
-            ):
-                housenumber += tokens[i + 1]  # "4 a"
-            street = self._find_street_before(index, tokens[:i])
+        """Street + house number; None when the text has no number after a street name.
+
+        Every number-like word after the first is a candidate house number ("Straße des
+        17. Juni 5" has two); exact street names are tried for all before any fuzzy match.
+        """
+        positions = [i for i, t in enumerate(tokens) if i > 0 and _HN_TOKEN.match(t)]
+        if not positions:
+            return None
+        found: tuple[_Match, int] | None = None
+        for i in positions:
+            street = self._exact_street_before(index, tokens[:i])
             if street is not None:
-                return self._address_on(index, street, parse_housenumber(housenumber) or "", raw)
+                found = (street, i)
+                break
+        if found is None:
+            for i in positions:
+                street = self._fuzzy_street_before(index, tokens[:i])
+                if street is not None and (found is None or street.score > found[0].score):
+                    found = (street, i)
+        if found is None:
+            return None
+        street, i = found
+        housenumber = tokens[i]
+        following = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if len(following) == 1 and following.isalpha() and not housenumber[-1].isalpha():
+            housenumber += following  # "4 a"
+        return self._address_on(index, street, parse_housenumber(housenumber) or "", raw)
+
+    def _exact_street_before(self, index: _Index, before: list[str]) -> _Match | None:
+        """The street named by the words right before a house number (longest first)."""
+        for start in range(max(0, len(before) - index.max_words - 1), len(before)):
+            key = "".join(before[start:])
+            if key in index.streets:
+                return _Match("street", key, 100.0, "exact", index.streets[key])
         return None
 
-    def _find_street_before(self, index: _Index, before: list[str]) -> _Match | None:
-        """The street named by the words right before a house number (longest first)."""
-        start_min = max(0, len(before) - index.max_words - 1)
-        for start in range(start_min, len(before)):
-            key = "".join(before[start:])
-            if key in index.streets or key in index.addresses:
-                return _Match("street", key, 100.0, "exact", self._street_candidates(index, key))
+    def _fuzzy_street_before(self, index: _Index, before: list[str]) -> _Match | None:
         best: _Match | None = None
-        for start in range(max(0, len(before) - 5), len(before)):
+        for start in range(max(0, len(before) - 4), len(before)):
             found = self._fuzzy(index, before[start:], kinds=("street",))
             if found is not None and (best is None or found.score > best.score):
                 best = found
         return best
 
-    def _street_candidates(self, index: _Index, key: str) -> list[_Street]:
-        return index.streets.get(key, [])
-
     def _address_on(self, index: _Index, street: _Match, housenumber: str, raw: str) -> Resolution:
         numbers = index.addresses.get(street.key, {})
         candidates: list[_Street] = street.candidates
         street_name = candidates[0].name if candidates else street.key
-        certainty = street.score / 100
+        certainty = _part_certainty(street)
         exact = numbers.get(housenumber)
         if exact:
             quarters = {a.entry.quarter_id for a in exact}
@@ -531,11 +584,9 @@ class Gazetteer:
 
     def _named(self, match: _Match, raw: str) -> Resolution:
         """A place or street found by :meth:`_find`."""
-        certainty = match.score / 100
-        if match.how == "contained":
-            certainty = min(certainty, CONTAINED)
-        elif match.how == "fuzzy":
-            certainty = 0.9 * match.score / 100
+        certainty = {"exact": 1.0, "alias": ALIAS, "contained": CONTAINED}.get(
+            match.how, 0.9 * match.score / 100
+        )
         first = match.candidates[0]
         name = first.name
         what_de, what_en = ("Ort", "place") if match.kind == "place" else ("Straße", "street")
@@ -598,23 +649,30 @@ class Gazetteer:
 
     # -- matching --------------------------------------------------------------------------
 
-    def _find(self, index: _Index, tokens: list[str], kinds: tuple[str, ...]) -> _Match | None:
-        """Exact name, then the longest name inside the text, then fuzzy."""
-        if not tokens:
-            return None
-        key = "".join(tokens)
+    def _lookup(self, index: _Index, key: str, kinds: tuple[str, ...]) -> _Match | None:
+        """A name or alias equal to ``key``: places before streets, real names before aliases."""
         for kind in kinds:
             table = index.places if kind == "place" else index.streets
             if key in table:
                 return _Match(kind, key, 100.0, "exact", table[key])
+        if "place" in kinds and key in index.place_aliases:
+            return _Match("place", key, 100.0, "alias", index.place_aliases[key])
+        return None
+
+    def _find(self, index: _Index, tokens: list[str], kinds: tuple[str, ...]) -> _Match | None:
+        """Exact name, then the longest name inside the text, then fuzzy."""
+        if not tokens:
+            return None
+        found = self._lookup(index, "".join(tokens), kinds)
+        if found is not None:
+            return found
         n = len(tokens)
         for width in range(min(n - 1, index.max_words), 0, -1):
             for start in range(0, n - width + 1):
-                span = "".join(tokens[start : start + width])
-                for kind in kinds:
-                    table = index.places if kind == "place" else index.streets
-                    if span in table:
-                        return _Match(kind, span, 100.0 * CONTAINED, "contained", table[span])
+                found = self._lookup(index, "".join(tokens[start : start + width]), kinds)
+                if found is not None:
+                    found.how, found.score = "contained", 100.0 * CONTAINED
+                    return found
         return self._fuzzy(index, tokens, kinds)
 
     def _fuzzy(self, index: _Index, tokens: list[str], kinds: tuple[str, ...]) -> _Match | None:
@@ -630,18 +688,30 @@ class Gazetteer:
         query = " ".join(tokens)
         if len(query.replace(" ", "")) < 4:
             return None
+        ordered = " ".join(sorted(tokens))
+        wanted = {t for t in tokens if t not in GENERIC and not t.isdigit()}
         scored: dict[tuple[str, str], float] = {}
         for kind in kinds:
-            choices = index.place_choices if kind == "place" else index.street_choices
-            keys = index.place_keys if kind == "place" else index.street_keys
-            if not choices:
+            names = index.fuzzy[kind]
+            if not names.keys:
                 continue
-            for scorer, factor in ((fuzz.token_sort_ratio, 1.0), (fuzz.token_set_ratio, SUBSET)):
-                for _, score, i in process.extract(
-                    query, choices, scorer=scorer, score_cutoff=FUZZY_CUTOFF / factor, limit=3
-                ):
-                    ref = (kind, keys[i])
-                    scored[ref] = max(scored.get(ref, 0.0), float(score) * factor)
+            # token_sort_ratio is the plain ratio of the word-sorted strings (pre-sorted).
+            for _, score, i in process.extract(
+                ordered, names.ordered, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=3
+            ):
+                ref = (kind, names.keys[i])
+                scored[ref] = max(scored.get(ref, 0.0), float(score))
+            # A name that contains the text's words: only names sharing a word can qualify.
+            sharing = sorted({i for t in wanted for i in names.by_word.get(t, ())})
+            for _, score, j in process.extract(
+                query,
+                [names.choices[i] for i in sharing],
+                scorer=fuzz.token_set_ratio,
+                score_cutoff=FUZZY_CUTOFF / SUBSET,
+                limit=3,
+            ):
+                ref = (kind, names.keys[sharing[j]])
+                scored[ref] = max(scored.get(ref, 0.0), float(score) * SUBSET)
         if not scored:
             return None
         ranked = sorted(scored.items(), key=lambda item: (-item[1], item[0][0] != "place"))
@@ -732,9 +802,22 @@ def _meet(a: BaseGeometry, b: BaseGeometry) -> tuple[Point, float]:
     return Point((pa.x + pb.x) / 2, (pa.y + pb.y) / 2), gap
 
 
+def _alias(name: str, quarter_words: frozenset[str]) -> str | None:
+    """The key of a place name without the quarter's name/city, if that still says something."""
+    if not quarter_words:
+        return None
+    tokens = normalise(name).split()
+    rest = [t for t in tokens if t not in quarter_words]
+    if not rest or len(rest) == len(tokens) or all(t in GENERIC for t in rest):
+        return None
+    return "".join(rest)
+
+
 def _part_certainty(match: _Match) -> float:
     """How sure a street named in a crossing is: exact or inside the words → 1, fuzzy less."""
-    return 1.0 if match.how in ("exact", "contained") else 0.9 * match.score / 100
+    if match.how in ("exact", "contained"):
+        return 1.0
+    return ALIAS if match.how == "alias" else 0.9 * match.score / 100
 
 
 def _metres_de(value: float) -> str:

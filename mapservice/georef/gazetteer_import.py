@@ -17,7 +17,12 @@ Every import is one transaction (all rows or none), reprojects to 4326 with the 
 row's ``quarter`` slug if it exists, else the quarter covering the point on surface (else the
 first one intersecting); a street line is entered once for every quarter it runs through,
 so crossings at a quarter's edge resolve from both sides. ``replace=True`` first deletes the
-rows of the same source(s), which makes re-running an import idempotent.
+rows of the same import source, which makes re-running an import idempotent.
+
+The stored ``source`` is the import's label (default: the file name), followed by the row's
+own attribution when it has one — ``"places.geojson | Stadt Bochum Open Data (CC0)"`` — so
+the origin of every entry stays visible while two files with the same attribution (streets
+and places of one generator) never replace each other.
 """
 
 from __future__ import annotations
@@ -83,7 +88,8 @@ class ImportResult:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     outside: int = 0
     deleted: int = 0
-    sources: list[str] = field(default_factory=list)
+    existing: int = 0  # rows already present (same source, name, geometry): not added again
+    source: str = ""
     skipped: list[Skipped] = field(default_factory=list)
 
     @property
@@ -96,7 +102,8 @@ class ImportResult:
             "total": self.total,
             "outside": self.outside,
             "deleted": self.deleted,
-            "sources": list(self.sources),
+            "existing": self.existing,
+            "source": self.source,
             "skipped": [
                 {"row": s.row, "reason_de": s.reason_de, "reason_en": s.reason_en}
                 for s in self.skipped
@@ -253,7 +260,8 @@ def read_csv(
     lines: list[int] = []
     geoms: list[BaseGeometry | None] = []
     skipped: list[Skipped] = []
-    for line_no, row in enumerate(reader, start=2):
+    for row in reader:
+        line_no = reader.line_num  # the file's line (quoted fields may span several)
         geom: BaseGeometry | None = None
         wkt = _clean(row.get(col["wkt"])) if col["wkt"] else None
         if wkt:
@@ -307,7 +315,7 @@ def _record(
     street = _clean(values.get("street"))
     housenumber = _clean(values.get("housenumber"))
     address = _clean(values.get("address"))
-    kind = fixed_kind or _clean(values.get("kind"))
+    kind = (fixed_kind or _clean(values.get("kind")) or "").lower() or None
     tags = osm_tags or {}
     if street is None and tags.get("addr:street"):
         street = _clean(tags["addr:street"])
@@ -323,8 +331,16 @@ def _record(
         street = display_street(street)
     line = geom.geom_type in LINE_TYPES
     if kind is None:
-        if line and (tags.get("highway") or not tags) and name:
+        # A "name" that is itself an address ("Hofsteder Str. 14") is an address: erring
+        # this way treats it as a home, which only costs precision on the public map.
+        named_address = bool(name) and not line and split_address(name or "")[1] is not None
+        # In an OSM extract only highways are streets (a named river is a place); in our own
+        # layout without a kind column every named line is a street.
+        if line and name and (tags.get("highway") or osm_tags is None):
             kind = "street"
+        elif named_address and not street:
+            kind = "address"
+            street, housenumber = split_address(name or "")
         elif name:
             kind = "place"
         elif street and housenumber:
@@ -388,13 +404,41 @@ def parse_other_tags(value: str | None) -> dict[str, str]:
     return {k.replace('\\"', '"'): v.replace('\\"', '"') for k, v in _OTHER_TAGS.findall(value)}
 
 
+# Attribute names a geodata file may use for what we need (first present wins).
+PROPERTY_NAMES: dict[str, tuple[str, ...]] = {
+    "name": ("name", "bezeichnung", "name_de"),
+    "kind": ("kind", "art"),
+    "street": ("street", "strasse", "straße", "addr:street"),
+    "housenumber": ("housenumber", "hausnummer", "hausnr", "addr:housenumber"),
+    "address": ("address", "adresse", "anschrift", "str_hausnr"),
+    "quarter": ("quarter", "quartier"),
+    "source": ("source", "quelle"),
+}
+OSM_ID_NAMES = ("osm_id", "osm_way_id", "@id", "osm_type")
+
+
+def _canonical(values: Mapping[str, Any], osm: bool) -> dict[str, Any]:
+    """The row's values under our names (see :data:`PROPERTY_NAMES`)."""
+    lower = {str(k).lower(): v for k, v in values.items()}
+    out: dict[str, Any] = {}
+    for key, names in PROPERTY_NAMES.items():
+        if osm and key in ("source", "kind", "quarter"):
+            continue  # OSM "source" tags say "survey" or "Bing", not where our data is from
+        out[key] = next((lower[n] for n in names if _clean(lower.get(n))), None)
+    return out
+
+
 def read_geofile(
-    path: Path | str, *, layer: str | None = None, crs: int | str | None = None
+    path: Path | str,
+    *,
+    layer: str | None = None,
+    crs: int | str | None = None,
+    also_address: bool = False,
 ) -> tuple[list[GazetteerRecord], list[Skipped]]:
     """Read GeoJSON, GeoPackage or Shapefile (all layers unless ``layer``) into records.
 
     The file's own CRS is used (GeoJSON without one is 4326 by RFC 7946); ``crs`` only
-    fills in when the file declares none.
+    fills in when the file declares none. ``also_address`` as in :class:`CsvMapping`.
     """
     import geopandas as gpd
     import pyogrio
@@ -439,8 +483,13 @@ def read_geofile(
             tags |= parse_other_tags(values.get("other_tags"))
             if _clean(values.get("highway")):
                 tags["highway"] = str(values["highway"])
+            osm = bool(tags) or any(n in values for n in OSM_ID_NAMES)
             made, problem = _record(
-                values, geom, row, osm_tags=tags if (tags or "osm_id" in values) else None
+                _canonical(values, osm),
+                geom,
+                row,
+                osm_tags=tags if osm else None,
+                also_address=also_address,
             )
             if problem:
                 skipped.append(problem)
@@ -461,21 +510,35 @@ CREATE TEMP TABLE gazetteer_stage (
 # Rows with a known quarter slug keep it; others get the covering / first intersecting quarter;
 # street lines get one row per quarter they run through.
 _INSERT = """
-INSERT INTO gazetteer_entry (quarter_id, kind, name, street, housenumber, geom, source)
-SELECT coalesce(qs.id, qa.id, ql.id), s.kind, s.name, s.street, s.housenumber, s.geom, s.source
-  FROM gazetteer_stage s
-  LEFT JOIN quarter qs ON qs.slug = s.quarter_slug
-  LEFT JOIN LATERAL (
-       SELECT q.id FROM quarter q
-        WHERE qs.id IS NULL AND s.kind <> 'street' AND ST_Intersects(q.boundary, s.geom)
-        ORDER BY ST_Covers(q.boundary, ST_PointOnSurface(s.geom)) DESC, q.id
-        LIMIT 1
-  ) qa ON true
-  LEFT JOIN LATERAL (
-       SELECT q.id FROM quarter q
-        WHERE qs.id IS NULL AND s.kind = 'street' AND ST_Intersects(q.boundary, s.geom)
-  ) ql ON true
-RETURNING kind, quarter_id
+WITH placed AS (
+  SELECT coalesce(qs.id, qa.id, ql.id) AS quarter_id, s.kind, s.name, s.street, s.housenumber,
+         s.geom, s.source
+    FROM gazetteer_stage s
+    LEFT JOIN quarter qs ON qs.slug = s.quarter_slug
+    LEFT JOIN LATERAL (
+         SELECT q.id FROM quarter q
+          WHERE qs.id IS NULL AND s.kind <> 'street' AND ST_Intersects(q.boundary, s.geom)
+          ORDER BY ST_Covers(q.boundary, ST_PointOnSurface(s.geom)) DESC, q.id
+          LIMIT 1
+    ) qa ON true
+    LEFT JOIN LATERAL (
+         SELECT q.id FROM quarter q
+          WHERE qs.id IS NULL AND s.kind = 'street' AND ST_Intersects(q.boundary, s.geom)
+    ) ql ON true
+), inserted AS (
+  INSERT INTO gazetteer_entry (quarter_id, kind, name, street, housenumber, geom, source)
+  SELECT p.quarter_id, p.kind, p.name, p.street, p.housenumber, p.geom, p.source
+    FROM placed p
+   WHERE NOT EXISTS (  -- appending the same file twice adds nothing
+         SELECT 1 FROM gazetteer_entry e
+          WHERE e.geom ~= p.geom AND ST_Equals(e.geom, p.geom) AND e.kind = p.kind
+            AND e.name = p.name AND e.source = p.source
+            AND e.quarter_id IS NOT DISTINCT FROM p.quarter_id
+            AND e.housenumber IS NOT DISTINCT FROM p.housenumber)
+  RETURNING kind, quarter_id
+)
+SELECT kind, quarter_id FROM inserted
+UNION ALL SELECT '_placed', count(*)::integer FROM placed
 """
 
 
@@ -484,7 +547,17 @@ def _transaction(conn: Connection) -> AbstractContextManager[Any]:
     return conn.begin_nested() if conn.in_transaction() else conn.begin()
 
 
-def _copy_rows(records: list[GazetteerRecord], default_source: str) -> Iterator[tuple[Any, ...]]:
+SOURCE_SEPARATOR = " | "
+
+
+def stored_source(label: str, own: str | None) -> str:
+    """``label`` alone, or ``label | own attribution`` when the row names its origin."""
+    if own and own != label:
+        return f"{label}{SOURCE_SEPARATOR}{own}"
+    return label
+
+
+def _copy_rows(records: list[GazetteerRecord], label: str) -> Iterator[tuple[Any, ...]]:
     for r in records:
         ewkb = shapely.to_wkb(shapely.set_srid(r.geometry, WGS84), hex=True, include_srid=True)
         yield (
@@ -494,7 +567,7 @@ def _copy_rows(records: list[GazetteerRecord], default_source: str) -> Iterator[
             r.street,
             r.housenumber,
             r.quarter_slug,
-            r.source or default_source,
+            stored_source(label, r.source),
             ewkb,
         )
 
@@ -509,18 +582,30 @@ def import_records(
 ) -> ImportResult:
     """Write records in one transaction (COPY into a staging table, one INSERT … SELECT).
 
-    ``source`` labels rows whose record has no source of its own. With ``replace`` the
-    rows of every source in this import are deleted first. ``keep_outside=False`` drops
+    ``source`` labels the import (see :func:`stored_source`); with ``replace`` the rows of
+    an earlier import with the same label are deleted first; without it rows are added,
+    except those already present (same source, kind, name, number, quarter and geometry),
+    so appending the same file twice is harmless too. ``keep_outside=False`` drops
     entries that lie in no quarter (they are never resolved against; re-import once the
     quarter exists), otherwise they are kept with ``quarter_id`` NULL.
     """
     items = list(records)
-    sources = sorted({r.source or source for r in items} | {source})
-    result = ImportResult(sources=sources)
+    source = " ".join(source.split())[:200]
+    if not source or SOURCE_SEPARATOR.strip() in source:
+        raise _invalid(
+            "source_invalid",
+            "Die Quelle braucht einen Namen ohne „|“.",
+            "The source needs a name without '|'.",
+        )
+    result = ImportResult(source=source)
     with _transaction(conn):
         if replace:
             result.deleted = conn.execute(
-                text("DELETE FROM gazetteer_entry WHERE source = ANY(:s)"), {"s": sources}
+                text(
+                    "DELETE FROM gazetteer_entry WHERE source = :s OR "
+                    "split_part(source, :sep, 1) = :s"
+                ),
+                {"s": source, "sep": SOURCE_SEPARATOR},
             ).rowcount
         conn.execute(text("DROP TABLE IF EXISTS gazetteer_stage"))
         conn.execute(text(_STAGE))
@@ -542,8 +627,11 @@ def import_records(
                     "WHERE q.slug = s.quarter_slug OR ST_Intersects(q.boundary, s.geom))"
                 )
             ).rowcount
-        written = conn.execute(text(_INSERT)).all()
+        answer = conn.execute(text(_INSERT)).all()
         conn.execute(text("DROP TABLE gazetteer_stage"))
+    written = [(kind, quarter_id) for kind, quarter_id in answer if kind != "_placed"]
+    placed = next(int(n) for kind, n in answer if kind == "_placed")
+    result.existing = placed - len(written)
     counts = Counter(kind for kind, _ in written)
     result.counts = {kind: counts.get(kind, 0) for kind in KINDS}
     result.outside = dropped + sum(1 for _, quarter_id in written if quarter_id is None)
@@ -560,11 +648,13 @@ def import_file(
     csv_mapping: CsvMapping | None = None,
     layer: str | None = None,
     crs: int | str | None = None,
+    also_address: bool = False,
 ) -> ImportResult:
     """Read a CSV, GeoJSON, GeoPackage or Shapefile and write it (see :func:`import_records`).
 
     ``source`` defaults to the file name. ``crs`` is the CRS of a CSV's x/y columns (or of a
-    geodata file that declares none).
+    geodata file that declares none). ``also_address`` adds an address entry for every
+    named place with a house number (for CSVs: ``CsvMapping.also_address``).
     """
     path = Path(path)
     if not path.exists():
@@ -574,9 +664,11 @@ def import_file(
         mapping = csv_mapping or CsvMapping()
         if crs is not None:
             mapping = replace_mapping(mapping, crs=crs)
+        if also_address:
+            mapping = replace_mapping(mapping, also_address=True)
         records, skipped = read_csv(path, mapping)
     elif suffix in (".geojson", ".json", ".gpkg", ".shp", ".fgb", ".gml", ".kml"):
-        records, skipped = read_geofile(path, layer=layer, crs=crs)
+        records, skipped = read_geofile(path, layer=layer, crs=crs, also_address=also_address)
     else:
         raise _invalid(
             "file_type",

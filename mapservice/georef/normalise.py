@@ -35,6 +35,19 @@ FILLERS = frozenset(
     }
 )  # fmt: skip
 
+# Words with one meaning that people write in several ways; the right side is the one key.
+SYNONYMS = {
+    "kindertageseinrichtung": "kita",
+    "kindertagesstaette": "kita",
+    "kindertagesstatte": "kita",
+    "kindergarten": "kita",
+    "kiga": "kita",
+    "bushaltestelle": "haltestelle",
+    "bushalte": "haltestelle",
+    "hst": "haltestelle",
+    "haltepunkt": "haltestelle",
+}
+
 # Order matters: suffix forms ("Hauptstr.") before stand-alone forms ("Str.").
 _ABBREVIATIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<=[a-z])str\b\.?"), "strasse"),
@@ -56,9 +69,13 @@ _DISPLAY = (
 )
 
 _HN = r"\d{1,5}(?:\s?[a-z](?![a-z]))?"
-_HOUSENUMBER = re.compile(rf"^\s*(\d{{1,5}})\s*([a-z])?(?:\s*[-–/]\s*{_HN})?\s*$", re.IGNORECASE)
+_RANGE_END = rf"(?:{_HN}|[a-z](?![a-z]))"  # "23 - 25", "19 a-c", "12a/b"
+_HOUSENUMBER = re.compile(
+    rf"^\s*(\d{{1,5}})\s*([a-z])?(?:\s*[-–/]\s*{_RANGE_END})?\s*$", re.IGNORECASE
+)
 _ADDRESS = re.compile(
-    rf"^(?P<street>.*?[^\d\s,])[\s,]*(?P<hn>{_HN}(?:\s*[-–/]\s*{_HN})?)\s*$", re.IGNORECASE
+    rf"^(?P<street>.*?[^\d\s,])[\s,]*(?P<hn>{_HN}(?:\s*[-–/]\s*{_RANGE_END})?)\s*$",
+    re.IGNORECASE,
 )
 
 
@@ -79,8 +96,9 @@ def expand_abbreviations(folded: str) -> str:
 
 
 def raw_tokens(text: str) -> list[str]:
-    """Folded, abbreviations expanded, split at anything that is not a letter or digit."""
-    return [t for t in _NON_WORD.split(expand_abbreviations(fold(text))) if t]
+    """Folded, abbreviations expanded, split at anything that is not a letter or digit,
+    synonyms replaced ("Kindertageseinrichtung" → "kita")."""
+    return [SYNONYMS.get(t, t) for t in _NON_WORD.split(expand_abbreviations(fold(text))) if t]
 
 
 def strip_fillers(tokens: list[str]) -> list[str]:

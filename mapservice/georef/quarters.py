@@ -87,6 +87,12 @@ def metres_en(value: float) -> str:
 
 
 def _wkb(geom: BaseGeometry) -> bytes:
+    if geom is None or geom.is_empty:
+        raise InvalidInput(
+            "Die Geometrie ist leer; ein Quartier lässt sich nicht bestimmen.",
+            "The geometry is empty; no quarter can be determined.",
+            code="geometry_empty",
+        )
     return wkb.dumps(geom)
 
 
