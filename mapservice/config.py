@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     pg_port: int | None = Field(
         default=None, ge=1024, le=65535, description="Fixed port for the embedded cluster"
     )
+    max_photo_bytes: int = Field(
+        default=15 * 1024 * 1024,
+        ge=64 * 1024,
+        description="Largest photo upload in bytes; bigger uploads are refused with 413 "
+        "while they arrive, before they are read in full",
+    )
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

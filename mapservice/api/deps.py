@@ -48,7 +48,9 @@ def get_viewer(request: Request, engine: Annotated[Engine, Depends(get_engine)])
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
-ConnDep = Annotated[Connection, Depends(get_connection)]
+# scope="function": commit before the response is sent, so a client that gets 201 and asks
+# again at once (a phone syncing its queue) reads its own write.
+ConnDep = Annotated[Connection, Depends(get_connection, scope="function")]
 ViewerDep = Annotated[Viewer, Depends(get_viewer)]
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

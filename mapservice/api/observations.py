@@ -8,10 +8,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy import text
 
-from mapservice.api.deps import CatalogDep, ConnDep, ViewerDep
+from mapservice.api.deps import CatalogDep, ConnDep, EngineDep, SettingsDep, ViewerDep
 from mapservice.capture import observations as service
 from mapservice.capture.listing import ObservationFilter, list_observations, parse_bbox
+from mapservice.capture.photos import PhotoStore
+from mapservice.capture.photos import collect as collect_photo_files
 from mapservice.capture.schemas import (
     Kind,
     ModerationIn,
@@ -129,7 +132,18 @@ def moderation_history(oid: uuid.UUID, conn: ConnDep, viewer: ViewerDep) -> list
     return service.moderation_history(conn, viewer, oid)
 
 
-@router.delete("/{oid}", status_code=204, summary="Beobachtung löschen")
-def delete_observation(oid: uuid.UUID, conn: ConnDep, viewer: ViewerDep) -> Response:
-    service.delete(conn, viewer, oid)
+@router.delete("/{oid}", status_code=204, summary="Beobachtung löschen (mit ihren Fotos)")
+def delete_observation(
+    oid: uuid.UUID, engine: EngineDep, settings: SettingsDep, viewer: ViewerDep
+) -> Response:
+    with engine.begin() as conn:
+        photos = conn.execute(
+            text("SELECT sha256, media_type FROM photo WHERE observation_id = :id"), {"id": oid}
+        ).all()
+        service.delete(conn, viewer, oid)
+    # The rows went with the observation (ON DELETE CASCADE); now that this is committed the
+    # files follow, unless another observation holds the same picture.
+    store = PhotoStore(settings.photo_dir)
+    for sha256, media_type in photos:
+        collect_photo_files(engine, store, sha256, media_type)
     return Response(status_code=204)
