@@ -99,7 +99,7 @@ def test_list_filters_by_kind_bbox_and_pages(http, team: Team) -> None:  # type:
     page = http.get("/api/observations", headers=auth,
                     params={"walkthrough": walk["id"], "limit": 2, "offset": 4}).json()  # fmt: skip
     assert len(page["items"]) == 1 and page["total"] == 5
-    assert http.get(f"/api/walkthroughs/{walk['id']}").json()["observations"] == 5
+    assert http.get(f"/api/walkthroughs/{walk['id']}", headers=auth).json()["observations"] == 5
 
 
 @pytest.mark.parametrize(

@@ -113,3 +113,18 @@ def test_admin_creates_and_replaces_a_quarter(http, team: Team) -> None:  # type
 def test_unknown_quarter_is_404(http) -> None:  # type: ignore[no-untyped-def]
     response = http.get("/api/quarters/'; DROP TABLE quarter; --")
     assert response.status_code == 404 and response.json()["code"] == "unknown_quarter"
+
+
+def test_public_sees_the_walk_but_not_who_logged_it(http, team: Team) -> None:  # type: ignore[no-untyped-def]
+    walk = _walk(http, team)
+    http.patch(f"/api/walkthroughs/{walk['id']}", json={"notes": "Frau K. wohnt Nr. 3"},
+               headers=Team.auth(team.field))  # fmt: skip
+    body = {"layer": "umwelt", "kind": "idea", "title": "Entwurf", "walkthrough_id": walk["id"],
+            "geometry": {"type": "Point", "coordinates": [8.687, 50.1145]}}  # fmt: skip
+    http.post("/api/observations", json=body, headers=Team.auth(team.field))
+    public = http.get(f"/api/walkthroughs/{walk['id']}").json()
+    assert public["author"] is None and public["notes"] == "" and public["observations"] == 0
+    own = http.get(f"/api/walkthroughs/{walk['id']}", headers=Team.auth(team.field)).json()
+    assert own["notes"] == "Frau K. wohnt Nr. 3" and own["observations"] == 1
+    listed = http.get("/api/walkthroughs", params={"quarter": team.quarter}).json()
+    assert all(w["author"] is None and w["notes"] == "" for w in listed)

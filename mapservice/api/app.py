@@ -10,11 +10,17 @@ from fastapi import FastAPI
 from mapservice.api.errors import install_error_handlers
 from mapservice.api.field import router as field_router
 from mapservice.api.health import router as health_router
+from mapservice.api.interviews import router as interviews_router
 from mapservice.api.observations import router as observations_router
+from mapservice.api.ogc import router as ogc_router
 from mapservice.api.pages import router as pages_router
+from mapservice.api.photos import router as photos_router
+from mapservice.api.summary import router as summary_router
+from mapservice.api.tiles import router as tiles_router
 from mapservice.catalog import load_catalog
 from mapservice.config import Settings, load_settings
 from mapservice.db.session import connect
+from mapservice.tiles.runtime import open_runtime
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -25,7 +31,10 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.settings = settings
         app.state.catalog = load_catalog(settings.layers_dir)
         app.state.engine = connect(settings, start=False)
+        # Tiles + OGC API: psycopg pool, tile LRU, layer versions (mapservice.tiles.runtime)
+        app.state.tiles = await open_runtime(app.state.engine)
         yield
+        await app.state.tiles.close()
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -39,7 +48,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(health_router)
     app.include_router(pages_router)
     app.include_router(field_router)
+    app.include_router(summary_router)
     app.include_router(observations_router)
+    app.include_router(photos_router)
+    app.include_router(interviews_router)
+    app.include_router(tiles_router)
+    app.include_router(ogc_router)
     return app
 
 

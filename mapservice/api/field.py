@@ -59,16 +59,16 @@ def create_walkthrough(body: WalkthroughIn, conn: ConnDep, viewer: ViewerDep) ->
     summary="Begehungen auflisten",
 )
 def list_walkthroughs(
-    conn: ConnDep, quarter: Annotated[str | None, Query(max_length=64)] = None
+    conn: ConnDep, viewer: ViewerDep, quarter: Annotated[str | None, Query(max_length=64)] = None
 ) -> Any:
-    return walkthroughs.list_walkthroughs(conn, quarter)
+    return walkthroughs.list_walkthroughs(conn, quarter, viewer)
 
 
 @router.get(
     "/walkthroughs/{wid}", response_model=WalkthroughOut, tags=["Begehungen / walkthroughs"]
 )
-def get_walkthrough(wid: uuid.UUID, conn: ConnDep) -> Any:
-    return walkthroughs.fetch(conn, wid)
+def get_walkthrough(wid: uuid.UUID, conn: ConnDep, viewer: ViewerDep) -> Any:
+    return walkthroughs.fetch(conn, wid, viewer)
 
 
 @router.patch(

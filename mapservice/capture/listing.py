@@ -88,4 +88,4 @@ def list_observations(
         ),
         {**params, "limit": flt.limit, "offset": flt.offset},
     ).mappings()
-    return [dict(r) for r in rows], int(total)
+    return [observations.redact(dict(r), viewer) for r in rows], int(total)

@@ -101,7 +101,14 @@ def fetch(conn: Connection, oid: uuid.UUID, viewer: Viewer | None = None) -> dic
     )
     if row is None:
         raise not_found(oid)
-    return dict(row)
+    return redact(dict(row), viewer)
+
+
+def redact(row: dict[str, Any], viewer: Viewer | None) -> dict[str, Any]:
+    """Who logged an entry is for planners and the author, not for the public."""
+    if viewer is not None and not viewer.sees_everything and row.get("author") != viewer.name:
+        row["author"] = None
+    return row
 
 
 def create(

@@ -87,26 +87,49 @@ SELECT w.id, q.slug AS quarter, w.title, w.started_at, w.ended_at, w.team, w.res
        w.multipliers, w.experts, w.administration, w.notes, w.author,
        ST_AsGeoJSON(w.track, 7)::json AS track,
        round(ST_Length(w.track::geography)::numeric, 1)::float AS length_m,
-       (SELECT count(*) FROM observation o WHERE o.walkthrough_id = w.id) AS observations
+       (SELECT count(*) FROM observation o WHERE o.walkthrough_id = w.id
+          AND (:everything OR o.status = 'published' OR o.author = :viewer_name)) AS observations
   FROM walkthrough w JOIN quarter q ON q.id = w.quarter_id
 """
 
 
-def fetch(conn: Connection, wid: uuid.UUID) -> dict[str, Any]:
-    row = conn.execute(text(f"{SELECT} WHERE w.id = :id"), {"id": wid}).mappings().first()
+def _for(viewer: Viewer | None, row: Any) -> dict[str, Any]:
+    """The public and other teams see the walk, not who logged it or the team's notes."""
+    out = dict(row)
+    if viewer is not None and not viewer.sees_everything and out["author"] != viewer.name:
+        out.update(author=None, notes="")
+    return out
+
+
+def fetch(conn: Connection, wid: uuid.UUID, viewer: Viewer | None = None) -> dict[str, Any]:
+    everything = viewer is None or viewer.sees_everything
+    row = (
+        conn.execute(
+            text(f"{SELECT} WHERE w.id = :id"),
+            {"id": wid, "everything": everything, "viewer_name": viewer.name if viewer else None},
+        )
+        .mappings()
+        .first()
+    )
     if row is None:
         raise NotFound(
             f"Begehung {wid} nicht gefunden.", f"Walkthrough {wid} not found.", code="not_found"
         )
-    return dict(row)
+    return _for(viewer, row)
 
 
-def list_walkthroughs(conn: Connection, quarter: str | None) -> list[dict[str, Any]]:
+def list_walkthroughs(
+    conn: Connection, quarter: str | None, viewer: Viewer | None = None
+) -> list[dict[str, Any]]:
     rows = conn.execute(
         text(f"{SELECT} WHERE (CAST(:q AS text) IS NULL OR q.slug = :q) ORDER BY w.started_at"),
-        {"q": quarter},
+        {
+            "q": quarter,
+            "everything": viewer is None or viewer.sees_everything,
+            "viewer_name": viewer.name if viewer else None,
+        },
     ).mappings()
-    return [dict(r) for r in rows]
+    return [_for(viewer, r) for r in rows]
 
 
 def _check_span(started: datetime | None, ended: datetime | None) -> None:

@@ -1,0 +1,48 @@
+"""``/api/quarters/{quarter}/summary``: a quarter's figures as JSON (thin router)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+
+from mapservice.api.deps import CatalogDep, ConnDep, ViewerDep
+from mapservice.figures import QuarterSummary, quarter_summary
+from mapservice.figures.schema import EXAMPLE
+
+router = APIRouter(prefix="/api", tags=["Quartiere / quarters"])
+
+NOT_FOUND_EXAMPLE = {
+    "code": "unknown_quarter",
+    "message_de": "Quartier 'nirgendwo' nicht gefunden.",
+    "message_en": "Quarter 'nirgendwo' not found.",
+}
+
+
+@router.get(
+    "/quarters/{quarter}/summary",
+    response_model=QuarterSummary,
+    summary="Zahlen eines Quartiers / figures of a quarter",
+    description=(
+        "Counts by layer, kind and dimension, rating balance, participation per group, "
+        "how precisely interview findings are placed, observations per km walked, number and "
+        "date of walkthroughs. Without a token only published observations and findings are "
+        "counted; planners and admins see everything (`scope`). `lang=en` changes the labels "
+        "only, never keys or numbers."
+    ),
+    responses={
+        200: {"content": {"application/json": {"example": EXAMPLE}}},
+        404: {
+            "description": "Unknown quarter",
+            "content": {"application/json": {"example": NOT_FOUND_EXAMPLE}},
+        },
+    },
+)
+def get_summary(
+    quarter: Annotated[str, Path(max_length=64, examples=["bochum-hamme"])],
+    conn: ConnDep,
+    catalog: CatalogDep,
+    viewer: ViewerDep,
+    lang: Annotated[Literal["de", "en"], Query(description="Sprache der Beschriftungen")] = "de",
+) -> QuarterSummary:
+    return quarter_summary(conn, catalog, viewer, quarter, lang)

@@ -1,0 +1,151 @@
+"""XYZ tiles and TileJSON: ``/tiles/{layer}/{z}/{x}/{y}.mvt|.geojson``, ``tilejson.json``.
+
+Thin: parse, call ``mapservice.tiles``, wrap the bytes. The bodies come from PostGIS and
+are passed through untouched (or their cached gzip form).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from mapservice.access import PUBLIC, Viewer
+from mapservice.api.deps import CatalogDep, get_viewer
+from mapservice.errors import NotFound
+from mapservice.tiles.extent import visible_extent
+from mapservice.tiles.filters import FILTER_NAMES, parse_filters, query_values
+from mapservice.tiles.grid import TileAddress
+from mapservice.tiles.http import Answer, tile_answer
+from mapservice.tiles.queries import Format
+from mapservice.tiles.runtime import Runtime
+from mapservice.tiles.service import TileJob, matches, serve_tile
+from mapservice.tiles.sources import check_filters, source_for, visible_layer
+from mapservice.tiles.tilejson import tilejson
+
+router = APIRouter(prefix="/tiles", tags=["Kacheln / tiles"])
+TILE_PARAMS = frozenset({*FILTER_NAMES, "v"})
+FORMATS: dict[str, Format] = {"mvt": "mvt", "pbf": "mvt", "geojson": "geojson"}
+
+
+async def tile_viewer(request: Request) -> Viewer:
+    """The caller; the public costs nothing, a token is checked as everywhere else."""
+    if "authorization" not in request.headers:
+        return PUBLIC
+    return await run_in_threadpool(get_viewer, request, request.app.state.engine)
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.tiles
+
+
+TileViewer = Annotated[Viewer, Depends(tile_viewer)]
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+# Declared for the OpenAPI page; the values are parsed (with bilingual 400s) by
+# mapservice.tiles.filters, which also refuses parameters not listed here.
+Quarter = Annotated[str | None, Query(description="Quartier-Kürzel / quarter slug")]
+KindQ = Annotated[str | None, Query(description="strength | problem | potential | idea")]
+DatetimeQ = Annotated[str | None, Query(description="RFC 3339: Zeitpunkt/instant, a/b, ../b")]
+WalkthroughQ = Annotated[str | None, Query(description="UUID der Begehung / walkthrough")]
+StatusQ = Annotated[str | None, Query(description="nur Planung / planners only")]
+
+
+def to_response(answer: Answer) -> Response:
+    return Response(content=answer.body, status_code=answer.status, headers=answer.headers)
+
+
+async def tile_response(
+    request: Request, rt: Runtime, job: TileJob, requested_version: str | None
+) -> Response:
+    """Serve ``job`` with caching headers: shared by the XYZ and the OGC tile routes."""
+    outcome = await serve_tile(rt, job, request.headers.get("if-none-match"))
+    answer = tile_answer(
+        outcome,
+        job.fmt,
+        job.viewer,
+        rt.settings,
+        accept_encoding=request.headers.get("accept-encoding"),
+        requested_version=requested_version,
+    )
+    return to_response(answer)
+
+
+@router.get(
+    "/{layer}/{z}/{x}/{y}.{fmt}",
+    summary="Kachel (MVT oder GeoJSON) / tile",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/vnd.mapbox-vector-tile": {}, "application/geo+json": {}}},
+        204: {"description": "leere MVT-Kachel / empty MVT tile"},
+        304: {"description": "unverändert / not modified"},
+    },
+)
+async def get_tile(
+    request: Request,
+    layer: str,
+    z: str,
+    x: str,
+    y: str,
+    fmt: str,
+    catalog: CatalogDep,
+    viewer: TileViewer,
+    rt: RuntimeDep,
+    quarter: Quarter = None,
+    kind: KindQ = None,
+    datetime: DatetimeQ = None,
+    walkthrough: WalkthroughQ = None,
+    status: StatusQ = None,
+    v: Annotated[str | None, Query(description="Datenversion aus TileJSON")] = None,
+) -> Response:
+    if fmt not in FORMATS:
+        raise NotFound(
+            f"Unbekanntes Kachelformat .{fmt[:20]} (möglich: .mvt, .geojson).",
+            f"Unknown tile format .{fmt[:20]} (possible: .mvt, .geojson).",
+            code="unknown_format",
+        )
+    the_layer = visible_layer(catalog, layer, viewer)
+    tile = TileAddress.parse(z, x, y)
+    query = query_values(request.query_params.multi_items(), TILE_PARAMS)
+    job = TileJob(the_layer, viewer, tile, FORMATS[fmt], parse_filters(query))
+    return await tile_response(request, rt, job, query.get("v"))
+
+
+@router.get("/{layer}/tilejson.json", summary="TileJSON 3.0.0 einer Ebene / of a layer")
+async def get_tilejson(
+    request: Request,
+    layer: str,
+    catalog: CatalogDep,
+    viewer: TileViewer,
+    rt: RuntimeDep,
+    quarter: Quarter = None,
+    kind: KindQ = None,
+    datetime: DatetimeQ = None,
+    walkthrough: WalkthroughQ = None,
+    status: StatusQ = None,
+    format: Annotated[str, Query(pattern="^(mvt|geojson)$")] = "mvt",
+    lang: Annotated[str, Query(pattern="^(de|en)$")] = "de",
+) -> Response:
+    the_layer = visible_layer(catalog, layer, viewer)
+    query = query_values(request.query_params.multi_items(), {*FILTER_NAMES, "format", "lang"})
+    filters = parse_filters(query)
+    check_filters(the_layer, viewer, filters)
+    extent = await visible_extent(rt, the_layer, viewer, filters)
+    carried = {k: val for k, val in query.items() if k in FILTER_NAMES}
+    doc: dict[str, Any] = tilejson(
+        the_layer, source_for(the_layer, viewer, filters), extent, str(request.base_url),
+        carried, format, lang,
+    )  # fmt: skip
+    body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+    etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+    headers = {
+        "ETag": etag,
+        "Cache-Control": "public, no-cache" if viewer.is_public else "private, no-cache",
+        "Vary": "Authorization",
+        "X-Data-Version": extent.version,
+    }
+    if matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
