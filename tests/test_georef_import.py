@@ -434,10 +434,8 @@ def test_labels_keep_files_apart_and_appending_twice_adds_nothing(
 
 
 def test_real_bochum_shapefile(engine: Engine, source: str) -> None:
-    """The city's Shapefile (real .prj, field str_hausnr) as shipped in the shared data."""
-    shp = Path(__file__).resolve().parents[2] / "shared/data/bochum-opendata/bochum_schools.shp"
-    if not shp.exists():
-        pytest.skip("Bochum open data not available")
+    """The city's Shapefile (real .prj, field str_hausnr) as shipped in data/."""
+    shp = Path(__file__).resolve().parents[1] / "data/bochum-opendata/bochum_schools.shp"
     with engine.connect() as conn:
         result = import_file(conn, shp, source=source, also_address=True)
     assert result.counts["place"] == 298
