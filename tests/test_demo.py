@@ -24,7 +24,9 @@ def test_demo_findings_are_placed_with_recorded_precision(engine, demo_loaded) -
             ).all()
         )
         unplaced_flagged = conn.execute(
-            text("SELECT bool_and(needs_review) FROM finding WHERE georef_method = 'quarter'")
+            text(
+                "SELECT bool_and(needs_review) FROM finding WHERE georef_method = 'quarter' AND synthetic"
+            )
         ).scalar_one()
         home_exact = conn.execute(
             text(
