@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from mapservice.cli_render import render_command
 from mapservice.config import Settings, load_settings
 
 console = Console()
@@ -38,6 +39,7 @@ tokens_app = typer.Typer(help="Zugangstoken erstellen und widerrufen.", no_args_
 app.add_typer(demo_app, name="demo")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(tokens_app, name="tokens")
+app.command("render")(render_command)  # static export of a quarter map (mapservice.maps)
 
 
 def _settings() -> Settings:

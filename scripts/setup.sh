@@ -95,3 +95,27 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 say "Python-Umgebung: ok (.venv)"
+
+# --- Front-end assets of the map pages (Leaflet, plugins, icon font) ------------------------
+# Installed from the npm registry exactly as pinned in package-lock.json into node_modules/
+# (gitignored) and served by the service under /assets — never committed, never a CDN.
+# Skipped when node_modules already matches the lockfile (stamp = lockfile hash).
+assets_stamp="node_modules/.karte-installed-$(sha1sum package-lock.json | cut -c1-12)"
+if [ ! -f "$assets_stamp" ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    if is_root && have_apt; then
+      say "npm fehlt – installiere nodejs und npm (apt-get) …"
+      apt_install nodejs npm
+    else
+      die "npm fehlt / npm is missing (the map pages' Leaflet files are installed with npm ci).
+  Debian/Ubuntu:  sudo apt-get install nodejs npm
+  macOS:          brew install node
+  Then run 'make setup' again."
+    fi
+  fi
+  say "Installiere Karten-Dateien (npm ci: Leaflet, Plugins, Symbolschrift) …"
+  npm ci --no-audit --no-fund --ignore-scripts --loglevel=error \
+    || die "npm ci failed (see above). The npm registry must be reachable once for set-up."
+  touch "$assets_stamp"
+fi
+say "Karten-Dateien: ok (node_modules)"

@@ -11,6 +11,7 @@ from mapservice.api.errors import install_error_handlers
 from mapservice.api.field import router as field_router
 from mapservice.api.health import router as health_router
 from mapservice.api.interviews import router as interviews_router
+from mapservice.api.maps import router as maps_router
 from mapservice.api.observations import router as observations_router
 from mapservice.api.ogc import router as ogc_router
 from mapservice.api.pages import router as pages_router
@@ -20,6 +21,7 @@ from mapservice.api.tiles import router as tiles_router
 from mapservice.catalog import load_catalog
 from mapservice.config import Settings, load_settings
 from mapservice.db.session import connect
+from mapservice.fieldapp import router as fieldapp_router
 from mapservice.tiles.runtime import open_runtime
 
 
@@ -54,6 +56,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(interviews_router)
     app.include_router(tiles_router)
     app.include_router(ogc_router)
+    app.include_router(maps_router)  # /maps, /embed, /maps/{q}/share, /assets
+    app.include_router(fieldapp_router)
     return app
 
 

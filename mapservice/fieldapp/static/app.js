@@ -1,0 +1,372 @@
+// The field app's start-up and wiring: views, map, form, list, track and the sync queue.
+//
+// The rule every handler here follows: write to IndexedDB first, then render, then ask the
+// sync queue to run. Nothing waits for the network before the user sees "gespeichert".
+
+import { getCached, request, token } from "./api.js";
+import { createConflictDialog, keepMine, takeTheirs } from "./conflict.js";
+import * as db from "./db.js";
+import { createForm } from "./form.js";
+import { applyI18n, lang, serverMessage, setLang, t } from "./i18n.js";
+import { createList } from "./list.js";
+import { createMap } from "./map.js";
+import { editEntry, newEntry, newPhoto } from "./model.js";
+import { createSetup } from "./setup.js";
+import { createSync } from "./sync.js";
+import { createTracker } from "./track.js";
+import { createTrackBar } from "./trackbar.js";
+
+const config = JSON.parse(document.getElementById("karte-config").textContent);
+const $ = (selector) => document.querySelector(selector);
+const ui = { catalog: null, walk: null, quarter: null, map: null, form: null, list: null };
+let renderQueued = false;
+
+const sync = createSync({ onChange: queueRender, onAuthError: showAuthProblem });
+const tracker = createTracker({ onChange: queueRender });
+const setup = createSetup({
+  onSignedIn: () => {
+    $("#auth-banner").hidden = true;
+    sync.resume();
+    return resumeOrSetup(); // after a refused token: straight back to the walk
+  },
+  onChosen: openWalkthrough,
+  onRequeue: () => sync.run(),
+});
+
+function showView(name) {
+  for (const view of document.querySelectorAll(".view")) view.hidden = view.id !== `view-${name}`;
+}
+
+function showSetup() {
+  showView("setup");
+  setup.show();
+}
+
+function showAuthProblem(body) {
+  $("#auth-message").textContent = t("sync.auth", { msg: serverMessage(body) });
+  $("#auth-banner").hidden = false;
+}
+
+function toast(text) {
+  const box = $("#toast");
+  box.textContent = text;
+  box.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => (box.hidden = true), 3500);
+}
+
+// --- the main view ---------------------------------------------------------------------------
+
+async function openWalkthrough(walk, quarter) {
+  // A track belongs to one walkthrough: switching ends (and queues) the running recording.
+  if (tracker.isRecording() && tracker.recordingFor() !== walk.id) await tracker.stop();
+  ui.walk = walk;
+  ui.quarter = quarter;
+  await db.setSetting("current", { walkId: walk.id, quarter });
+  showView("main");
+  $("#walk-name").textContent = walk.title;
+  if (!ui.map) buildMain();
+  ui.map.refresh();
+  ui.map.setBoundary(quarter);
+  ui.form.reset();
+  setMode("point");
+  ui.map.resetDraft();
+  await tracker.resume(walk.id);
+  queueRender();
+}
+
+function buildMain() {
+  ui.map = createMap($("#map"), {
+    basemap: config.basemap,
+    kinds: ui.catalog.kinds,
+    onDraftChange: showReadout,
+  });
+  ui.form = createForm($("#entry-form"), {
+    catalog: ui.catalog,
+    getDraft: () => ui.map.getDraft(),
+    onSubmit: saveEntry,
+    onCancel: () => ui.map.resetDraft(),
+    onKind: (kind) => ui.map.setDraftKind(kind),
+    onPhotos: offerPhotoPlace,
+  });
+  ui.list = createList($("#entry-list"), {
+    catalog: ui.catalog,
+    onEdit: startEdit,
+    onDelete: deleteEntry,
+    onRetry: retryEntry,
+    onResolve: async (id) => ui.conflict.open(await db.get("entries", id)),
+  });
+  ui.conflict = createConflictDialog($("#conflict-dialog"), {
+    catalog: ui.catalog,
+    onKeepMine: (id) => resolve(id, keepMine),
+    onTakeTheirs: (id) => resolve(id, takeTheirs),
+  });
+  for (const input of document.querySelectorAll('input[name="geom-mode"]')) {
+    input.addEventListener("change", () => setMode(input.value));
+  }
+  $("#use-position").addEventListener("click", () => {
+    if (!ui.map.placeAtPosition()) $("#geo-readout").textContent = t("map.no_fix");
+  });
+  $("#use-centre").addEventListener("click", () => ui.map.placeAtCentre());
+  $("#undo-vertex").addEventListener("click", () => ui.map.undo());
+  ui.trackbar = createTrackBar({
+    tracker,
+    map: ui.map,
+    walkId: () => ui.walk.id,
+    onStopped: (record) => {
+      if (record && record.points.length < 2) toast(t("track.too_short"));
+      sync.run({ force: true });
+    },
+    onChange: queueRender,
+  });
+  $("#change-walk").addEventListener("click", showSetup);
+  $("#sync-now").addEventListener("click", () => sync.run({ force: true }));
+  $("#tab-form").addEventListener("click", () => showTab("form"));
+  $("#tab-list").addEventListener("click", () => showTab("list"));
+  watchPosition();
+}
+
+function watchPosition() {
+  if (!navigator.geolocation) return;
+  navigator.geolocation.watchPosition(
+    (p) => {
+      const { latitude: lat, longitude: lon, accuracy } = p.coords;
+      ui.map.setPosition({ lat, lon, accuracy });
+    },
+    (error) => {
+      if (error.code === error.PERMISSION_DENIED) $("#geo-readout").textContent = t("map.denied");
+    },
+    { enableHighAccuracy: true, maximumAge: 10000, timeout: 60000 },
+  );
+}
+
+/**
+ * A photo taken elsewhere (or earlier) may carry its own GPS position in EXIF. The server
+ * reads it without storing anything (POST /api/photos/position); we offer it as a button,
+ * never apply it silently. Offline there is simply no offer.
+ */
+async function offerPhotoPlace(files) {
+  const button = $("#photo-place");
+  if (!navigator.onLine) return;
+  const form = new FormData();
+  form.append("file", files[0], files[0].name || "foto.jpg");
+  let position = null;
+  try {
+    const { body } = await request("POST", "/api/photos/position", { form, timeout: 20000 });
+    position = body?.exif_position;
+  } catch {
+    return; // unreadable or offline after all: the photo is still attached
+  }
+  if (!position) return;
+  const acc = position.accuracy_m;
+  button.textContent = t(acc == null ? "form.photo_place" : "form.photo_place_acc", {
+    acc: Math.round(acc ?? 0),
+  });
+  button.onclick = () => {
+    setMode("point");
+    ui.map.placeAtPhoto(position);
+    button.hidden = true;
+  };
+  button.hidden = false;
+}
+
+function setMode(mode) {
+  ui.map.setMode(mode);
+  for (const input of document.querySelectorAll('input[name="geom-mode"]')) {
+    input.checked = input.value === mode;
+  }
+  $("#undo-vertex").hidden = mode === "point";
+}
+
+function showReadout(draft) {
+  const box = $("#geo-readout");
+  if (!draft.geometry && draft.mode === "point") {
+    box.textContent = ui.map?.hasPosition() ? "" : t("map.no_fix");
+  } else if (draft.mode !== "point") {
+    box.textContent = t("map.vertices", { n: draft.vertices });
+  } else {
+    const [lon, lat] = draft.geometry.coordinates;
+    const acc = draft.accuracy_m === null ? "" : ` ±${Math.round(draft.accuracy_m)} m`;
+    const source = t(`map.source_${draft.source || "hand"}`, { acc });
+    box.textContent = `${lat.toFixed(6)}, ${lon.toFixed(6)} · ${source}`;
+  }
+  box.dataset.lon = draft.geometry?.type === "Point" ? draft.geometry.coordinates[0] : "";
+  box.dataset.lat = draft.geometry?.type === "Point" ? draft.geometry.coordinates[1] : "";
+}
+
+function showTab(name) {
+  $("#tab-form").setAttribute("aria-selected", String(name === "form"));
+  $("#tab-list").setAttribute("aria-selected", String(name === "list"));
+  $("#entry-form").hidden = name !== "form";
+  $("#list-panel").hidden = name !== "list";
+}
+
+// --- entries ---------------------------------------------------------------------------------
+
+async function saveEntry({ entry, fields, files, removed }) {
+  let record;
+  if (entry) {
+    record = editEntry(await db.get("entries", entry.id), fields);
+    for (const id of removed) await removePhoto(record, id);
+  } else {
+    record = newEntry({ walkthroughId: ui.walk.id, quarter: ui.walk.quarter }, fields);
+  }
+  // Entry and photo blobs land in IndexedDB together, before any request is made.
+  await db.saveEntry(record, files.map((file) => newPhoto(record.id, file)));
+  // Stored. Nothing below may make the form claim otherwise.
+  toast(t(entry ? "form.updated" : navigator.onLine ? "form.saved_online" : "form.saved"));
+  ui.form.reset();
+  setMode("point");
+  ui.map.resetDraft();
+  queueRender();
+  sync.run({ force: true });
+}
+
+/** A photo that may be on the server is deleted there first; one that never left, here. */
+async function removePhoto(entry, id) {
+  const photo = await db.get("photos", id);
+  if (!photo) return;
+  const maybeUploaded = photo.serverId || (entry.serverVersion !== null && photo.attempts > 0);
+  if (!maybeUploaded) return db.remove("photos", id);
+  await db.update("photos", id, (r) =>
+    Object.assign(r, { deleted: true, state: "waiting", error: null, nextTryAt: 0 }),
+  );
+}
+
+async function startEdit(id) {
+  const entry = await db.get("entries", id);
+  if (!entry) return;
+  const photos = await db.all("photos", "entryId", id);
+  ui.form.edit(entry, photos);
+  setMode(ui.map.resetDraft(entry.geometry, entry.accuracy_m));
+  ui.map.setDraftKind(entry.kind);
+  showTab("form");
+  $("#entry-form").scrollIntoView({ block: "start" });
+}
+
+async function deleteEntry(id) {
+  const entry = await db.get("entries", id);
+  if (!entry) return;
+  if (entry.serverVersion === null && !entry.attempts) {
+    await db.removeEntry(id); // never left the phone
+  } else {
+    await db.update("entries", id, (r) =>
+      Object.assign(r, { deleted: true, state: "waiting", error: null, nextTryAt: 0 }),
+    );
+    sync.run({ force: true });
+  }
+  if (ui.form.editingId() === id) ui.form.reset();
+  queueRender();
+}
+
+async function retryEntry(id) {
+  for (const photo of await db.all("photos", "entryId", id)) {
+    if (photo.state === "refused") await sync.retry("photos", photo.id);
+  }
+  await sync.retry("entries", id);
+}
+
+async function resolve(id, choose) {
+  await db.update("entries", id, (r) => (r && r.serverCopy ? choose(r) : r));
+  queueRender();
+  sync.run({ force: true });
+}
+
+// --- rendering -------------------------------------------------------------------------------
+
+function queueRender() {
+  if (renderQueued) return;
+  renderQueued = true;
+  requestAnimationFrame(() => {
+    renderQueued = false;
+    render();
+  });
+}
+
+async function render() {
+  const online = showNet();
+  if (!ui.walk || !ui.list) return;
+  const entries = await db.all("entries", "walkthroughId", ui.walk.id);
+  const photos = await db.all("photos");
+  const byEntry = new Map();
+  for (const photo of photos) {
+    if (!byEntry.has(photo.entryId)) byEntry.set(photo.entryId, []);
+    byEntry.get(photo.entryId).push(photo);
+  }
+  const counts = ui.list.render(entries, byEntry);
+  $("#list-count").textContent = `(${entries.length})`;
+  const summary = $("#sync-summary");
+  const text = t("sync.summary", counts);
+  summary.textContent = online ? text : `${text} · ${t("sync.offline")}`;
+  Object.assign(summary.dataset, counts);
+  ui.map.showEntries(entries);
+  ui.trackbar.render(await tracker.load(ui.walk.id));
+}
+
+function showNet() {
+  const online = navigator.onLine && sync.reachable() !== false;
+  const box = $("#net-state");
+  box.textContent = t(online ? "net.online" : "net.offline");
+  box.classList.toggle("offline", !online);
+  return online;
+}
+
+// --- start-up --------------------------------------------------------------------------------
+
+function registerWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  const hadController = Boolean(navigator.serviceWorker.controller);
+  const scope = config.base;
+  navigator.serviceWorker.register(`${scope}/sw.js`, { scope }).catch((error) => {
+    console.warn("service worker not registered", error);
+  });
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (hadController) $("#update-banner").hidden = false;
+  });
+  $("#update-reload").addEventListener("click", () => location.reload());
+}
+
+function relabel() {
+  applyI18n();
+  const other = lang() === "de" ? "en" : "de";
+  const button = $("#lang-switch");
+  button.textContent = t("lang.other");
+  button.setAttribute("lang", other);
+  button.setAttribute("aria-label", t("lang.label"));
+  ui.form?.relabel();
+  if (!$("#view-setup").hidden) setup.show();
+  queueRender();
+}
+
+async function start() {
+  relabel();
+  $("#lang-switch").addEventListener("click", () => {
+    setLang(lang() === "de" ? "en" : "de");
+    relabel();
+  });
+  $("#auth-signin").addEventListener("click", () => {
+    token.clear();
+    showView("signin");
+  });
+  addEventListener("online", queueRender);
+  addEventListener("offline", queueRender);
+  registerWorker();
+  db.askPersistence();
+  ui.catalog = await getCached(`${config.base}/catalog.json`, db, "catalog");
+  if (!token.get()) return showView("signin");
+  await resumeOrSetup();
+  sync.run({ force: true });
+}
+
+async function resumeOrSetup() {
+  const current = await db.getSetting("current");
+  const walk = current && (await db.get("walkthroughs", current.walkId));
+  if (walk && current.quarter) await openWalkthrough(walk, current.quarter);
+  else showSetup();
+}
+
+window.karte = { sync, db, config }; // for debugging on a phone and for the browser tests
+start().catch((error) => {
+  console.error(error);
+  $("#signin-error").textContent = String(error.message || error);
+});

@@ -1,0 +1,256 @@
+"""Compose a quarter's map page: data → folium map → our Jinja template → HTML (< 100 KB).
+
+One builder serves three modes that differ only in chrome and URLs:
+``maps`` (the full page at /maps/{quarter}, planners can sign in), ``embed`` (one-line header,
+folded sidebar, public data only) and ``static`` (the export: relative URLs, data files
+instead of endpoints). What the page *contains* is always the same, so the three never drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+from typing import Any, Literal
+from urllib.parse import urlencode
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from mapservice.assets import AssetStore
+from mapservice.catalog import Layer, LayerSource
+from mapservice.config import Settings
+from mapservice.maps.data import Facts, Quarter
+from mapservice.maps.figures import dimension_chart, participation_chart
+from mapservice.maps.folium_map import Basemap, MapSpec, build_map
+from mapservice.maps.i18n import Lang, format_date, format_int, js_texts, texts
+from mapservice.maps.style import fa_class, kind_entries, layer_config, layer_group
+
+Mode = Literal["maps", "embed", "static"]
+OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = (
+    '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-Mitwirkende'
+)
+
+TEMPLATES = Environment(
+    loader=PackageLoader("mapservice.maps", "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@dataclass(frozen=True)
+class PageInput:
+    """Everything one page render needs; built by the router or the static export."""
+
+    mode: Mode
+    lang: Lang
+    quarter: Quarter
+    layers: list[Layer]  # the layers this viewer may see, in catalogue order
+    active: list[str]  # the layers shown at first
+    counts: dict[str, dict[str, int]]
+    facts: Facts
+    settings: Settings
+    assets: AssetStore
+    urls: dict[str, str]  # tile, items, counts, list, session, photos, full, share …
+    asset_base: str = "/assets"
+    period: tuple[str, str] | None = None
+
+
+def basemaps(settings: Settings, mode: Mode, t: dict[str, str]) -> list[Basemap]:
+    """The configured basemap first; planners (``maps``) may also switch to OpenStreetMap.
+
+    The embed offers only the configured basemap, so an embedding site can promise its
+    visitors that no host but ours and the basemap it chose is contacted.
+    """
+    if not settings.basemap_url:
+        return []
+    is_osm = "tile.openstreetmap.org" in settings.basemap_url
+    default_attr = settings.basemap_attribution == "© OpenStreetMap-Mitwirkende"
+    attribution = (
+        OSM_ATTRIBUTION if is_osm and default_attr else escape(settings.basemap_attribution)
+    )
+    main = Basemap(
+        "osm" if is_osm else "city",
+        t["base_osm"] if is_osm else t["base_city"],
+        settings.basemap_url,
+        attribution,
+    )
+    if is_osm or mode != "maps":
+        return [main]
+    return [main, Basemap("osm", t["base_osm"], OSM_URL, OSM_ATTRIBUTION)]
+
+
+def sidebar_groups(page: PageInput, t: dict[str, str]) -> list[dict[str, Any]]:
+    """Layer rows grouped as the sidebar shows them: three dimensions, then the rest."""
+    labels = {"more": t["more_layers"], "reference": t["reference"]}
+    groups: dict[str, dict[str, Any]] = {}
+    for layer in page.layers:
+        gid = layer_group(layer)
+        label = labels.get(gid) or layer.dimension.label(page.lang)
+        group = groups.setdefault(gid, {"id": gid, "label": label, "layers": [], "open": False})
+        counts = page.counts.get(layer.id, {})
+        group["layers"].append(
+            {
+                "id": layer.id,
+                "title": layer.title(page.lang),
+                "icon": fa_class(layer.icon),
+                "active": layer.id in page.active,
+                "count": format_int(sum(counts.values()), page.lang),
+            }
+        )
+        group["open"] = group["open"] or layer.id in page.active
+    order = ["ökologisch", "ökonomisch", "sozial", "more", "reference"]
+    return sorted(groups.values(), key=lambda g: order.index(g["id"]))
+
+
+def legend_extras(page: PageInput) -> list[dict[str, str]]:
+    """Legend rows beyond the kinds: tracks, street-level findings, reference glyphs."""
+    t, out = texts(page.lang), []
+    for layer in page.layers:
+        if layer.source == LayerSource.WALKTHROUGHS:
+            for key, entry in layer.legend.items():
+                line = "legend-line" if key == "track" else ""
+                icon = fa_class(entry.symbol or layer.icon)
+                out.append({"label": entry.label(page.lang), "line": line, "icon": icon})
+        elif layer.source == LayerSource.FINDINGS:
+            out.append(
+                {
+                    "label": f"{layer.title(page.lang)}: {t['street_level']}",
+                    "line": "legend-band",
+                    "icon": "",
+                }
+            )
+        elif layer.source == LayerSource.REFERENCE:
+            out.append({"label": layer.title(page.lang), "line": "", "icon": fa_class(layer.icon)})
+    return out
+
+
+def facts_line(page: PageInput, t: dict[str, str]) -> str:
+    """ "312 Beobachtungen · 41 Aussagen · 6 Begehungen · Stand 04.05.2026"."""
+    obs = sum(
+        sum(page.counts.get(layer.id, {}).values())
+        for layer in page.layers
+        if layer.source == LayerSource.OBSERVATIONS
+    )
+    findings = sum(
+        sum(page.counts.get(layer.id, {}).values())
+        for layer in page.layers
+        if layer.source == LayerSource.FINDINGS
+    )
+    lang = page.lang
+    parts = [
+        f"{format_int(obs, lang)} {t['observations']}",
+        f"{format_int(findings, lang)} {t['findings']}",
+        f"{format_int(len(page.facts.walks), lang)} {t['walkthroughs']}",
+    ]
+    if page.facts.as_of:
+        parts.append(f"{t['as_of']} {format_date(page.facts.as_of, lang)}")
+    return " · ".join(parts)
+
+
+def client_config(page: PageInput, kinds: list[dict[str, str]], base: str) -> dict[str, Any]:
+    """The inline configuration of the browser client (small: no features, only settings)."""
+    walks = {
+        w.id: {
+            "t": w.title,
+            "d": w.started_at.date().isoformat() if w.started_at else None,
+            "g": [g for g, n in w.groups.items() if n],
+            "s": [round(w.start[0], 6), round(w.start[1], 6)] if w.start else None,
+            "c": i,
+        }
+        for i, w in enumerate(page.facts.walks)
+    }
+    q = page.quarter
+    return {
+        "mode": page.mode,
+        "static": page.mode == "static",
+        "lang": page.lang,
+        "quarter": {
+            "slug": q.slug,
+            "name": q.name,
+            "bbox": [round(v, 6) for v in q.bbox],
+            "anchor": [round(v, 6) for v in q.anchor],
+        },
+        "urls": page.urls,
+        "kinds": kinds,
+        "walks": walks,
+        "counts": page.counts,
+        "active": page.active,
+        "base": base,
+        "texts": js_texts(page.lang),
+    }
+
+
+def render_map_page(page: PageInput) -> str:
+    """The HTML of one map page (see module docstring for the modes)."""
+    t = texts(page.lang)
+    kinds = kind_entries(page.layers, page.lang)
+    bases = basemaps(page.settings, page.mode, t)
+    base = bases[0].id if bases else "none"
+    vendor = (
+        "leaflet.js",
+        "leaflet.css",
+        "fontawesome.css",
+        "fa-solid.css",
+        "fullscreen.js",
+        "fullscreen.css",
+        "locate.js",
+        "locate.css",
+    )
+    parts = build_map(
+        MapSpec(
+            bbox=page.quarter.bbox,
+            outline=page.quarter.outline,
+            bases=bases,
+            layers=[layer_config(layer, page.lang) for layer in page.layers],
+            texts=t,
+            asset_urls={name: page.assets.url(name, page.asset_base) for name in vendor},
+        )
+    )
+    own = {
+        "css": page.assets.url("karte.css", page.asset_base),
+        "map_js": page.assets.url("karte-map.js", page.asset_base),
+        "popup_js": page.assets.url("karte-popup.js", page.asset_base),
+        "ui_js": page.assets.url("karte-ui.js", page.asset_base),
+    }
+    charts = [
+        dimension_chart(page.layers, page.counts, kinds, page.lang),
+        participation_chart(page.facts, page.lang),
+    ]
+    links = page_links(page)
+    html = TEMPLATES.get_template("map.html").render(
+        t=t,
+        lang=page.lang,
+        mode=page.mode,
+        q=page.quarter,
+        parts=parts,
+        config=client_config(page, kinds, base),
+        own=own,
+        kinds=kinds,
+        groups=sidebar_groups(page, t),
+        bases=[{"id": b.id, "label": b.label} for b in bases]
+        + [{"id": "none", "label": t["base_none"]}],
+        base=base,
+        legend=legend_extras(page),
+        charts=charts,
+        links=links,
+        facts_line=facts_line(page, t),
+        period=page.period,
+    )
+    return html
+
+
+def page_links(page: PageInput) -> dict[str, str | None]:
+    """Header links: share (full page), full map (embed), the other language."""
+    urls, other = page.urls, "de" if page.lang == "en" else "en"
+    layers = ",".join(page.active)
+    if page.mode == "static":
+        return {"share": None, "full": None, "lang": urls.get("other_lang"), "summary": None}
+    query = {"layers": layers, **({"lang": "en"} if page.lang == "en" else {})}
+    lang_query = {"layers": layers, **({"lang": "en"} if other == "en" else {})}
+    return {
+        "share": urls["share"] + "?" + urlencode(query) if page.mode == "maps" else None,
+        "full": urls["full"] + "?" + urlencode(query) if page.mode == "embed" else None,
+        "lang": "?" + urlencode(lang_query),
+        "summary": urls.get("summary"),
+    }
