@@ -25,7 +25,8 @@ def test_demo_findings_are_placed_with_recorded_precision(engine, demo_loaded) -
         )
         unplaced_flagged = conn.execute(
             text(
-                "SELECT bool_and(needs_review) FROM finding WHERE georef_method = 'quarter' AND synthetic"
+                "SELECT bool_and(needs_review) FROM finding "
+                "WHERE georef_method = 'quarter' AND synthetic"
             )
         ).scalar_one()
         home_exact = conn.execute(
