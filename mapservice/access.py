@@ -59,6 +59,20 @@ class Viewer:
 PUBLIC = Viewer()
 
 
+def observation_visibility(viewer: Viewer, alias: str, placeholder: str) -> str:
+    """The one rule for which observations a viewer reads, as an SQL condition.
+
+    Planners and admins read everything, field teams published entries and their own, the
+    public published entries only. ``placeholder`` is where the caller binds ``viewer.name``
+    (``:viewer_name`` for SQLAlchemy, ``%(viewer)s`` for psycopg on the tile hot path).
+    """
+    if viewer.sees_everything:
+        return "true"
+    if viewer.role == "field":
+        return f"({alias}.status = 'published' OR {alias}.author = {placeholder})"
+    return f"{alias}.status = 'published'"
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

@@ -15,7 +15,7 @@ from shapely import wkb
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection, text
 
-from mapservice.access import Viewer
+from mapservice.access import Viewer, observation_visibility
 from mapservice.capture.geometry import check_layer_type, check_world, ensure_valid, parse_geometry
 from mapservice.capture.reasons import refuse
 from mapservice.capture.schemas import ModerationIn, ObservationIn, ObservationPatch
@@ -42,14 +42,9 @@ FIELD_MOVES = {"draft": {"review"}, "review": {"draft"}}
 
 
 def visibility(viewer: Viewer, alias: str = "o") -> tuple[str, dict[str, Any]]:
-    """SQL condition for the observations ``viewer`` may read."""
-    if viewer.sees_everything:
-        return "true", {}
-    if viewer.role == "field":
-        return f"({alias}.status = 'published' OR {alias}.author = :viewer_name)", {
-            "viewer_name": viewer.name
-        }
-    return f"{alias}.status = 'published'", {}
+    """SQL condition (and its parameters) for the observations ``viewer`` may read."""
+    condition = observation_visibility(viewer, alias, ":viewer_name")
+    return condition, ({"viewer_name": viewer.name} if viewer.role == "field" else {})
 
 
 def not_found(oid: object) -> NotFound:

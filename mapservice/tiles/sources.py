@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from mapservice.access import Viewer
+from mapservice.access import Viewer, observation_visibility
 from mapservice.catalog import Catalog, Layer, LayerSource, UnknownLayer
 from mapservice.db.models import KINDS, STATUSES
 from mapservice.errors import InvalidInput
@@ -174,14 +174,13 @@ def _observations(layer: Layer, viewer: Viewer) -> Source:
         "layer": Prop("layer", "o.layer_id"),
         "status": Prop("status", "o.status"),
     }
+    visible = observation_visibility(viewer, "o", "%(viewer)s::text")
     if viewer.sees_everything:
-        scope, visible, params = "all", "true", {}
+        scope, params = "all", {}
     elif viewer.role == "field":
-        scope = f"field:{viewer.name}"
-        visible = "o.status = 'published' OR o.author = %(viewer)s::text"
-        params = {"viewer": viewer.name}
+        scope, params = f"field:{viewer.name}", {"viewer": viewer.name}
     else:
-        scope, visible, params = "public", "o.status = 'published'", {}
+        scope, params = "public", {}
     return Source(
         layer=layer,
         scope=scope,
