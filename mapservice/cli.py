@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from mapservice.cli_import import register as register_import
 from mapservice.cli_render import render_command
 from mapservice.config import Settings, load_settings
 
@@ -40,6 +41,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(tokens_app, name="tokens")
 app.command("render")(render_command)  # static export of a quarter map (mapservice.maps)
+register_import(app)  # karte import / karte export (mapservice.cli_import)
 
 
 def _settings() -> Settings:

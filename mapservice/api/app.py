@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from mapservice.api.errors import install_error_handlers
 from mapservice.api.field import router as field_router
 from mapservice.api.health import router as health_router
+from mapservice.api.imports import router as imports_router
 from mapservice.api.interviews import router as interviews_router
 from mapservice.api.maps import router as maps_router
 from mapservice.api.observations import router as observations_router
@@ -58,6 +59,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(ogc_router)
     app.include_router(maps_router)  # /maps, /embed, /maps/{q}/share, /assets
     app.include_router(fieldapp_router)
+    app.include_router(imports_router)  # /api/imports, /api/exports
     return app
 
 

@@ -1,0 +1,256 @@
+"""Exports of a quarter's layers for planners (QGIS, spreadsheets) and for the public.
+
+Three formats, one selection: GeoPackage (one table per layer, what QGIS opens best),
+GeoJSON (RFC 7946: lon/lat, counter-clockwise outer rings, no ``crs`` member) and CSV (WKT
+plus lon/lat columns for points, so a spreadsheet can place them too).
+
+Who sees what follows the rules of the API and the tiles: planners and admins export every
+row with its exact geometry and author; everybody else gets published rows only, the public
+geometry of findings (never the house of an interviewee, no place text that names a home), and
+no author. No export ever contains interview contacts or pseudonyms: the interview is joined
+for its group and date only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import shapely
+from sqlalchemy import Connection, text
+
+from mapservice.access import Viewer
+from mapservice.catalog import Catalog, Layer, LayerSource, UnknownLayer
+from mapservice.errors import InvalidInput, NotFound
+
+FORMATS = {
+    "gpkg": "application/geopackage+sqlite3",
+    "geojson": "application/geo+json",
+    "csv": "text/csv; charset=utf-8",
+}
+ALL_LAYERS = ("alle", "all")
+
+_OBSERVATIONS = """
+SELECT o.id::text AS id, o.layer_id AS layer, o.kind, o.rating, o.title, o.description,
+       o.status, o.observed_at, o.accuracy_m, o.walkthrough_id::text AS walkthrough,
+       o.created_at, o.updated_at{author}, ST_AsBinary(o.geom) AS geom
+  FROM observation o
+ WHERE o.quarter_id = :q AND o.layer_id = :layer AND ({visible})
+ ORDER BY o.observed_at NULLS LAST, o.id
+"""
+_FINDINGS = """
+SELECT f.id::text AS id, array_to_string(f.layer_ids, ',') AS layers, f.kind, f.statement,
+       {place} AS place_text, f.status, i.participant_group, i.held_on{exact},
+       ST_AsBinary({geom}) AS geom
+  FROM finding f JOIN interview i ON i.id = f.interview_id
+ WHERE f.quarter_id = :q AND ({visible})
+ ORDER BY i.held_on, f.id
+"""
+_WALKTHROUGHS = """
+SELECT w.id::text AS id, w.title, w.started_at, w.ended_at, w.residents, w.multipliers,
+       w.experts, w.administration{planner},
+       round(ST_Length(w.track::geography)::numeric, 1)::float AS length_m,
+       ST_AsBinary(w.track) AS geom
+  FROM walkthrough w
+ WHERE w.quarter_id = :q AND w.track IS NOT NULL
+ ORDER BY w.started_at, w.id
+"""
+_REFERENCE = """
+SELECT r.id, r.source, r.properties::text AS properties, ST_AsBinary(r.geom) AS geom
+  FROM reference_feature r
+ WHERE r.layer_id = :layer
+   AND ST_Intersects(r.geom, (SELECT boundary FROM quarter WHERE id = :q))
+ ORDER BY r.id
+"""
+
+
+@dataclass
+class LayerExport:
+    """The rows of one layer: attribute columns and WKB geometries (EPSG:4326)."""
+
+    layer: Layer
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+    geoms: list[bytes | None]
+
+
+def export_layers(catalog: Catalog, layer_id: str | None, viewer: Viewer) -> list[Layer]:
+    """The layers to export: one, or all the viewer may see. A layer the viewer may not see
+    is reported as unknown, as the tiles do (its existence is not revealed)."""
+    visible = [lay for lay in catalog if lay.public or not viewer.is_public]
+    if layer_id is None or layer_id in ALL_LAYERS:
+        return visible
+    if layer_id not in {lay.id for lay in visible}:
+        raise UnknownLayer(layer_id, [lay.id for lay in visible])
+    return [catalog.get(layer_id)]
+
+
+def quarter_id(conn: Connection, slug: str) -> int:
+    found = conn.execute(text("SELECT id FROM quarter WHERE slug = :s"), {"s": slug}).scalar()
+    if found is None:
+        raise NotFound(f"Quartier {slug!r} gibt es nicht.", f"Quarter {slug!r} does not exist.",
+                       code="unknown_quarter")  # fmt: skip
+    return int(found)
+
+
+def _query(layer: Layer, viewer: Viewer) -> tuple[str, dict[str, Any]]:
+    planner = viewer.sees_everything
+    if layer.source == LayerSource.OBSERVATIONS:
+        if planner:
+            visible, params = "true", {}
+        elif viewer.role == "field":
+            visible, params = "o.status = 'published' OR o.author = :me", {"me": viewer.name}
+        else:
+            visible, params = "o.status = 'published'", {}
+        author = ", o.author" if planner else ""
+        return _OBSERVATIONS.format(author=author, visible=visible), params
+    if layer.source == LayerSource.FINDINGS:
+        if planner:
+            return _FINDINGS.format(
+                place="f.place_text", geom="f.geom", visible="true",
+                exact=", f.georef_method, f.georef_confidence, f.needs_review",
+            ), {}  # fmt: skip
+        place = "CASE WHEN f.from_home_address THEN NULL ELSE f.place_text END"
+        return _FINDINGS.format(
+            place=place, geom="f.public_geom", exact="",
+            visible="f.status = 'published' AND f.public_geom IS NOT NULL",
+        ), {}  # fmt: skip
+    if layer.source == LayerSource.WALKTHROUGHS:
+        return _WALKTHROUGHS.format(planner=", w.team, w.author" if planner else ""), {}
+    return _REFERENCE, {}
+
+
+def collect(
+    conn: Connection, catalog: Catalog, quarter: str, layer_id: str | None, viewer: Viewer
+) -> list[LayerExport]:
+    """The rows of the quarter's layers as ``viewer`` may see them."""
+    qid = quarter_id(conn, quarter)
+    exports = []
+    for layer in export_layers(catalog, layer_id, viewer):
+        sql, params = _query(layer, viewer)
+        result = conn.execute(text(sql), {"q": qid, "layer": layer.id, **params})
+        columns = list(result.keys())[:-1]  # every query ends with the geometry
+        rows, geoms = [], []
+        for row in result:
+            rows.append(tuple(row[:-1]))
+            geoms.append(bytes(row[-1]) if row[-1] is not None else None)
+        if layer.source == LayerSource.REFERENCE:
+            columns, rows = _flatten_reference(columns, rows)
+        exports.append(LayerExport(layer, columns, rows, geoms))
+    return exports
+
+
+def _flatten_reference(
+    columns: list[str], rows: list[tuple[Any, ...]]
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The source's own columns (kept as JSON) become columns of the export again."""
+    props = [json.loads(r[2]) for r in rows]
+    keys: list[str] = []
+    for p in props:
+        keys += [k for k in p if k not in keys and k not in ("id", "source")]
+    flat = [(r[0], r[1], *(p.get(k) for k in keys)) for r, p in zip(rows, props, strict=True)]
+    return ["id", "source", *keys], flat
+
+
+def _frame(export: LayerExport) -> gpd.GeoDataFrame:
+    geoms = shapely.from_wkb(np.array(export.geoms, dtype=object))
+    data = {c: [r[i] for r in export.rows] for i, c in enumerate(export.columns)}
+    return gpd.GeoDataFrame(data, geometry=geoms, crs=4326)
+
+
+def write_gpkg(exports: Iterable[LayerExport], path: Path) -> None:
+    """One GeoPackage table per layer (empty layers too, so QGIS shows what exists)."""
+    for export in exports:
+        frame = _frame(export)
+        types = set(shapely.get_type_id(frame.geometry.array[~frame.geometry.isna()]))
+        geometry_type = "Unknown" if len(types) != 1 else None
+        pyogrio.write_dataframe(
+            frame, path, layer=export.layer.id, driver="GPKG", append=path.exists(),
+            geometry_type=geometry_type,
+        )  # fmt: skip
+
+
+def _value(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def geojson_text(exports: Iterable[LayerExport]) -> str:
+    """One FeatureCollection (RFC 7946) with a ``layer`` property on every feature."""
+    parts = []
+    for export in exports:
+        geoms = shapely.from_wkb(np.array(export.geoms, dtype=object))
+        geoms = shapely.orient_polygons(geoms, exterior_cw=False)
+        texts = shapely.to_geojson(geoms)
+        for row, geometry in zip(export.rows, texts.tolist(), strict=True):
+            props = {"layer": export.layer.id}
+            props.update({c: _value(v) for c, v in zip(export.columns, row, strict=True)})
+            props.setdefault("layer", export.layer.id)
+            parts.append(
+                f'{{"type":"Feature","id":{json.dumps(str(row[0]))},'
+                f'"geometry":{geometry or "null"},"properties":'
+                f"{json.dumps(props, ensure_ascii=False, default=str)}}}"
+            )
+    return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
+
+
+def csv_text(exports: Iterable[LayerExport]) -> str:
+    """All layers in one table: ``layer`` first, the union of columns, WKT and lon/lat."""
+    exports = list(exports)
+    columns: list[str] = []
+    for export in exports:
+        columns += [c for c in export.columns if c not in columns and c != "layer"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["layer", *columns, "lon", "lat", "wkt"])
+    for export in exports:
+        geoms = shapely.from_wkb(np.array(export.geoms, dtype=object))
+        points = shapely.get_type_id(geoms) == 0
+        xs, ys = shapely.get_x(geoms), shapely.get_y(geoms)
+        wkts = shapely.to_wkt(geoms, rounding_precision=7, trim=True)
+        for k, row in enumerate(export.rows):
+            values = dict(zip(export.columns, row, strict=True))
+            lon = round(float(xs[k]), 7) if points[k] else ""
+            lat = round(float(ys[k]), 7) if points[k] else ""
+            writer.writerow([export.layer.id, *(_csv(values.get(c)) for c in columns), lon, lat,
+                             wkts[k] or ""])  # fmt: skip
+    return out.getvalue()
+
+
+def _csv(value: Any) -> Any:
+    value = _value(value)
+    return "" if value is None else value
+
+
+def export_bytes(exports: list[LayerExport], fmt: str) -> bytes:
+    """The export as file content in ``fmt`` (gpkg, geojson or csv)."""
+    if fmt == "geojson":
+        return geojson_text(exports).encode()
+    if fmt == "csv":
+        return ("\ufeff" + csv_text(exports)).encode()  # BOM: Excel then reads UTF-8
+    if fmt == "gpkg":
+        with tempfile.TemporaryDirectory(prefix="karte-export-") as folder:
+            path = Path(folder) / "export.gpkg"
+            write_gpkg(exports, path)
+            return path.read_bytes()
+    raise InvalidInput(
+        f"Unbekanntes Exportformat {fmt!r} (gpkg, geojson, csv).",
+        f"Unknown export format {fmt!r} (gpkg, geojson, csv).",
+        code="invalid_option",
+    )
+
+
+def counts(exports: Iterable[LayerExport]) -> dict[str, int]:
+    return {e.layer.id: len(e.rows) for e in exports}
