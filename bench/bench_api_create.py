@@ -107,14 +107,19 @@ def _tree_cpu(pid: int) -> float:
     return total + sum(_tree_cpu(child) for child in children)
 
 
-def _server_cpu(engine: Any) -> float:
-    """CPU seconds of all PostgreSQL backends connected to the benchmark database."""
+def _server_cpu(engine: Any) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend connected to the benchmark database."""
     with engine.connect() as conn:
         pids = conn.execute(
             text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
                  "AND pid <> pg_backend_pid()")
         ).scalars()  # fmt: skip
-        return sum(_cpu(pid) for pid in pids)
+        return {pid: _cpu(pid) for pid in pids}
+
+
+def _spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU spent between two readings (backends that came meanwhile count from zero)."""
+    return sum(max(seconds - before.get(pid, 0.0), 0.0) for pid, seconds in after.items())
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -177,7 +182,7 @@ def main() -> None:
             before = _tree_cpu(server.pid), _server_cpu(engine)
             latencies, seconds, errors = asyncio.run(load(base, token, args.clients, args.requests))
             service_ms = (_tree_cpu(server.pid) - before[0]) * 1000 / args.requests
-            database_ms = (_server_cpu(engine) - before[1]) * 1000 / args.requests
+            database_ms = _spent(before[1], _server_cpu(engine)) * 1000 / args.requests
         finally:
             server.terminate()
             server.wait(timeout=30)

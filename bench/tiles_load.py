@@ -128,6 +128,7 @@ end
 
 
 def have_wrk() -> bool:
+    """wrk on PATH (Debian: ``apt-get install -y wrk``)."""
     return shutil.which("wrk") is not None
 
 

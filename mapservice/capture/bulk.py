@@ -32,7 +32,6 @@ from sqlalchemy.exc import IntegrityError
 from mapservice.capture.bulk_checks import (
     CHECKED,
     DETAILS,
-    EXISTING,
     INSERT,
     NEAREST,
     TWICE,
@@ -237,7 +236,6 @@ class StagedLoad:
         n = copy_rows(conn, rows, on_progress=on_progress)
         conn.execute(text(CHECKED.format(table="chunk_checked")), self.params)
         conn.execute(text(TWICE.format(table="chunk_checked")))
-        conn.execute(text(EXISTING.format(table="chunk_checked")))
         refused = conn.execute(text(_ANY_REFUSED.format(table="chunk_checked"))).first()
         self.refused_seen = self.refused_seen or refused is not None
         wrote = (

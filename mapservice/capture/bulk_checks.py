@@ -39,9 +39,12 @@ CHECK_ORDER = (
 # its expressions once per row, so the geometry is built and transformed once. Points may
 # arrive with lon/lat already computed by the reader (pyproj, vectorised — the transformation
 # the API uses too); the area of use is still checked on x/y first. Others are transformed here.
+# ``repeated``: the id is in the database already (an index probe per row, so this stays cheap
+# however big the observation table grows); such rows are counted, not written again.
 CHECKED = """
 CREATE TEMP TABLE {table} ON COMMIT DROP AS
-SELECT c.*, CAST(NULL AS text) AS detail, false AS repeated, false AS inserted,
+SELECT c.*, CAST(NULL AS text) AS detail, false AS inserted,
+       EXISTS (SELECT 1 FROM observation o WHERE o.id = c.id) AS repeated,
        coalesce(c.reason1, CASE
     WHEN ST_XMin(c.geom) < -180 OR ST_XMax(c.geom) > 180 OR ST_YMin(c.geom) < -90
       OR ST_YMax(c.geom) > 90 THEN 'outside_world'
@@ -155,11 +158,6 @@ SELECT c.row_no, c.quarter_slug AS given, n.slug, n.metres,
   CROSS JOIN LATERAL (SELECT k.slug, ST_Distance(k.boundary::geography, c.geom::geography)
         AS metres FROM (SELECT slug, boundary FROM quarter ORDER BY boundary <-> c.geom
         LIMIT 8) k ORDER BY metres LIMIT 1) n
-"""
-
-EXISTING = """
-UPDATE {table} c SET repeated = true FROM observation o
- WHERE o.id = c.id AND c.reason IS NULL AND NOT c.repeated
 """
 
 INSERT = """
