@@ -26,12 +26,6 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_connection(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Connection]:
-    """One transaction per request: committed when the route returns, rolled back on error."""
-    with engine.begin() as conn:
-        yield conn
-
-
 def get_viewer(request: Request, engine: Annotated[Engine, Depends(get_engine)]) -> Viewer:
     header = request.headers.get("authorization")
     if not header:
@@ -45,6 +39,20 @@ def get_viewer(request: Request, engine: Annotated[Engine, Depends(get_engine)])
         )
     with engine.connect() as conn:
         return viewer_for_token(conn, token.strip())
+
+
+def get_connection(
+    engine: Annotated[Engine, Depends(get_engine)],
+    viewer: Annotated[Viewer, Depends(get_viewer)],
+) -> Iterator[Connection]:
+    """One transaction per request: committed when the route returns, rolled back on error.
+
+    Depends on the viewer so the token is checked (and its pooled connection returned)
+    before the transaction takes one: a request never holds two connections, which under
+    16+ concurrent requests exhausted the pool.
+    """
+    with engine.begin() as conn:
+        yield conn
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
