@@ -24,10 +24,6 @@ GAZETTEER = ROOT / "data" / "gazetteer"
 DEMO = ROOT / "data" / "demo"
 FILES = [GAZETTEER / "streets.geojson", GAZETTEER / "places.geojson", DEMO / "quarters.geojson"]
 
-pytestmark = pytest.mark.skipif(
-    not all(f.exists() for f in [*FILES, DEMO / "findings.csv"]), reason="demo data not generated"
-)
-
 
 @pytest.fixture(scope="module")
 def demo() -> tuple[Gazetteer, dict[str, int], dict[int, object]]:
