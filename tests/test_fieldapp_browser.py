@@ -51,7 +51,7 @@ def cologne(engine: Engine) -> Cologne:
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (scripts/setup.sh --browser)")
+        pytest.fail(f"Chromium not found at {CHROMIUM} (scripts/setup.sh --browser)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser

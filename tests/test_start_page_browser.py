@@ -51,7 +51,7 @@ def test_start_page_in_chromium(
     live_server: LiveServer, demo_loaded: dict[str, int], lang: str, width: int
 ) -> None:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
+        pytest.fail(f"Chromium not found at {CHROMIUM} (scripts/setup.sh --browser)")
     ARTIFACTS.mkdir(exist_ok=True)
     with ThreadPoolExecutor(max_workers=1) as pool:
         errors, hosts = pool.submit(visit, live_server.url, lang, width).result(timeout=120)

@@ -61,7 +61,7 @@ def browser() -> Iterator[Any]:
     ``asyncio.run`` (or starts its own Playwright) if it stayed open for the whole session.
     """
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} fehlt: scripts/setup.sh --browser installiert Chromium")
+        pytest.fail(f"{CHROMIUM} fehlt: scripts/setup.sh --browser installiert Chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
