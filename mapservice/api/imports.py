@@ -29,7 +29,6 @@ from mapservice.capture.imports import (
     check_options,
     parse_flag,
     parse_walkthrough,
-    run_import,
 )
 from mapservice.errors import InvalidInput, PayloadTooLarge
 
@@ -126,6 +125,9 @@ async def post_import(
     """Multipart form: ``file`` plus the options of ``karte import`` as fields (``format``,
     ``quarter``, ``layer``, ``crs``, ``x``/``y`` or ``lat``/``lon``, ``walkthrough``, ``kind``,
     ``status``, ``dry_run``, ``skip_invalid``)."""
+    # the readers (pandas, GDAL) are loaded by the first import, not by every worker
+    from mapservice.capture.imports import run_import
+
     viewer.require("planner", "admin")
     form = await _form(request)
     try:

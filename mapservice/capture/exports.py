@@ -20,17 +20,18 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
-import pyogrio
 import shapely
 from sqlalchemy import Connection, text
 
 from mapservice.access import Viewer
 from mapservice.catalog import Catalog, Layer, LayerSource, UnknownLayer
 from mapservice.errors import InvalidInput, NotFound
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 FORMATS = {
     "gpkg": "application/geopackage+sqlite3",
@@ -162,6 +163,8 @@ def _flatten_reference(
 
 
 def _frame(export: LayerExport) -> gpd.GeoDataFrame:
+    import geopandas as gpd  # GeoPackage only: GeoJSON and CSV need no pandas
+
     geoms = shapely.from_wkb(np.array(export.geoms, dtype=object))
     data = {c: [r[i] for r in export.rows] for i, c in enumerate(export.columns)}
     return gpd.GeoDataFrame(data, geometry=geoms, crs=4326)
@@ -169,6 +172,8 @@ def _frame(export: LayerExport) -> gpd.GeoDataFrame:
 
 def write_gpkg(exports: Iterable[LayerExport], path: Path) -> None:
     """One GeoPackage table per layer (empty layers too, so QGIS shows what exists)."""
+    import pyogrio  # GDAL, loaded by the first GeoPackage export
+
     for export in exports:
         frame = _frame(export)
         types = set(shapely.get_type_id(frame.geometry.array[~frame.geometry.isna()]))

@@ -16,7 +16,6 @@ folium traps avoided here (see PEERS.md):
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -26,6 +25,8 @@ from folium.map import Layer
 from folium.plugins import Fullscreen, LocateControl
 from folium.template import Template
 from xyzservices import TileProvider
+
+from mapservice.maps.spec import Basemap, MapParts, MapSpec
 
 
 class QuarterMap(folium.Map):
@@ -113,41 +114,9 @@ class KarteClient(MacroElement):
         self.layers, self.bases = layers, bases
 
 
-@dataclass(frozen=True)
-class Basemap:
-    id: str
-    label: str
-    url: str
-    attribution: str
-
-
-@dataclass(frozen=True)
-class MapParts:
-    """The rendered map, to be placed into the page: links for <head>, the div, the script."""
-
-    head: str
-    body: str
-    script: str
-
-
 def _own_links(element: MacroElement, js: list[tuple[str, str]], css: list[tuple[str, str]]):
     element.default_js, element.default_css = js, css  # instance lists, never the class's
     return element
-
-
-@dataclass(frozen=True)
-class MapSpec:
-    """Everything the folium part of a page depends on; its JSON form is the cache key."""
-
-    bbox: tuple[float, float, float, float]
-    outline: dict[str, Any]
-    bases: list[Basemap]
-    layers: list[dict[str, Any]]
-    texts: dict[str, str]
-    asset_urls: dict[str, str]
-
-    def key(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
 
 
 def build_map(spec: MapSpec) -> MapParts:

@@ -20,8 +20,8 @@ from mapservice.catalog import Layer, LayerSource
 from mapservice.config import Settings
 from mapservice.maps.data import Facts, Quarter
 from mapservice.maps.figures import dimension_chart, participation_chart
-from mapservice.maps.folium_map import Basemap, MapSpec, build_map
 from mapservice.maps.i18n import Lang, format_date, format_int, js_texts, texts
+from mapservice.maps.spec import Basemap, MapSpec
 from mapservice.maps.style import fa_class, kind_entries, layer_config, layer_group
 
 Mode = Literal["maps", "embed", "static"]
@@ -183,6 +183,10 @@ def client_config(page: PageInput, kinds: list[dict[str, str]], base: str) -> di
 
 def render_map_page(page: PageInput) -> str:
     """The HTML of one map page (see module docstring for the modes)."""
+    # folium (with branca, requests and pandas: ~45 MB) is loaded by the first map page, not
+    # by every worker that imports the routers
+    from mapservice.maps.folium_map import build_map
+
     t = texts(page.lang)
     kinds = kind_entries(page.layers, page.lang)
     bases = basemaps(page.settings, page.mode, t)

@@ -13,7 +13,10 @@ staged with COPY and checked in SQL over all rows at once (:mod:`mapservice.capt
     '120 gelesen, 120 neu, 0 schon vorhanden, 0 abgelehnt'
 """
 
-from mapservice.capture.imports.detect import detect_format
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from mapservice.capture.imports.options import (
     FORMATS,
     ImportOptions,
@@ -22,7 +25,30 @@ from mapservice.capture.imports.options import (
     parse_walkthrough,
 )
 from mapservice.capture.imports.result import ImportResult
-from mapservice.capture.imports.runner import run_import
+
+if TYPE_CHECKING:
+    from mapservice.capture.imports.detect import detect_format
+    from mapservice.capture.imports.runner import run_import
+
+# The readers need pandas (and, for GeoPackage/Shapefile, GDAL through pyogrio): ~35 + 30 MB
+# a server worker should only pay for when a file is imported. ``run_import`` and
+# ``detect_format`` are therefore loaded on first use (``from mapservice.capture.imports
+# import run_import`` still works).
+_LAZY = {
+    "detect_format": "mapservice.capture.imports.detect",
+    "run_import": "mapservice.capture.imports.runner",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "FORMATS",

@@ -9,10 +9,9 @@ against the coordinates like any other CRS, so a wrong override is refused, not 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
-import pyogrio
 import shapely
 
 from mapservice.capture.imports.columns import (
@@ -21,6 +20,9 @@ from mapservice.capture.imports.columns import (
 from mapservice.capture.imports.table import empty_file
 from mapservice.errors import InvalidInput
 from mapservice.georef.crs import crs_from_prj
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 
 def unreadable(name: str, exc: Exception) -> InvalidInput:
@@ -32,6 +34,8 @@ def unreadable(name: str, exc: Exception) -> InvalidInput:
 
 
 def _layer_name(path: Path, wanted: str | None) -> str | None:
+    import pyogrio
+
     layers = [str(row[0]) for row in pyogrio.list_layers(path)]
     if not layers:
         return None
@@ -45,6 +49,8 @@ def read_geofile(
 ) -> tuple[gpd.GeoDataFrame, int]:
     """The features of the file (first layer, or the one named like the thematic layer) and
     their EPSG code; ``epsg`` overrides the file's own CRS."""
+    import pyogrio  # GDAL: loaded by the first GeoPackage/Shapefile, not by CSV or GeoJSON
+
     try:
         frame = pyogrio.read_dataframe(path, layer=_layer_name(path, layer))
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
