@@ -151,8 +151,16 @@ def clean_env(drop_prefixes: tuple[str, ...], drop: tuple[str, ...] = ()) -> dic
     }
 
 
-def ours(base: Path, url: str, layers: Path, cap: int | None, cache_bytes: int) -> Server:
-    """``karte serve --workers 2`` on a free port; ``cap=None`` keeps the shipped default."""
+def ours(
+    base: Path,
+    url: str,
+    layers: Path,
+    cap: int | None,
+    cache_bytes: int,
+    buffer_px: int | None = None,
+) -> Server:
+    """``karte serve --workers 2`` on a free port; ``cap=None`` and ``buffer_px=None`` keep
+    the shipped defaults."""
     env = clean_env(("KARTE_",))
     env.update(
         KARTE_DATABASE_URL=url,
@@ -163,6 +171,8 @@ def ours(base: Path, url: str, layers: Path, cap: int | None, cache_bytes: int) 
     )
     if cap is not None:
         env["KARTE_TILES_FEATURE_CAP"] = str(cap)
+    if buffer_px is not None:
+        env["KARTE_TILES_BUFFER_PX"] = str(buffer_px)
     port = free_port()
     cmd = [sys.executable, "-m", "mapservice.cli", "serve", "--workers", "2",
            "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
@@ -317,7 +327,7 @@ def db_ceiling(bench: Bench, url: str, layers: Path) -> dict[int, LoadResult]:
     source = source_for(layer, PUBLIC)
     sql = tile_sql(source, "mvt", clustered=False)
     # _params is what the server binds; it reads only .settings of the runtime.
-    shim = cast(Runtime, SimpleNamespace(settings=TileSettings(feature_cap=TIPG_CAP)))
+    shim = cast(Runtime, SimpleNamespace(settings=TileSettings(feature_cap=TIPG_CAP, buffer_px=0)))
     out = {}
     for z in ZOOMS:
         params = [
@@ -507,7 +517,7 @@ def run_all(
 
     # 3. ours, identical output ------------------------------------------------------------
     report.note(f"\n-- ours, identical output: raw points, cap {TIPG_CAP:,}, LRU off (cold)")
-    server = ours(base, url, raw_layers, TIPG_CAP, cache_bytes=0)
+    server = ours(base, url, raw_layers, TIPG_CAP, cache_bytes=0, buffer_px=0)
     servers.append(server)
     goals = {14: 1.3, 16: 1.8}
     for z in ZOOMS:

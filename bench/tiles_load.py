@@ -254,7 +254,7 @@ def run_db(
                 while time.perf_counter() < deadline:
                     pos = (pos + 1) % len(param_sets)
                     t0 = time.perf_counter()
-                    row = conn.execute(sql, param_sets[pos], prepare=True).fetchone()
+                    row = conn.execute(sql, param_sets[pos], prepare=True, binary=True).fetchone()
                     latencies[i].append(time.perf_counter() - t0)
                     sizes[i].append(len(row[0]) if row and row[0] is not None else 0)
         except BaseException as exc:  # reported by the caller, not lost in the thread

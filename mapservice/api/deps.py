@@ -1,4 +1,8 @@
-"""Dependencies every router shares: the database connection and the caller."""
+"""Dependencies every router shares: the database connection and the caller.
+
+The ones that only read ``app.state`` are ``async def``: FastAPI runs a plain ``def``
+dependency in its thread pool, a thread hop per request for a dictionary lookup.
+"""
 
 from __future__ import annotations
 
@@ -14,15 +18,15 @@ from mapservice.config import Settings
 from mapservice.errors import Unauthorized
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     return request.app.state.engine
 
 
-def get_catalog(request: Request) -> Catalog:
+async def get_catalog(request: Request) -> Catalog:
     return request.app.state.catalog
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 

@@ -17,9 +17,9 @@ from mapservice.access import PUBLIC, Viewer
 from mapservice.api.deps import CatalogDep, get_viewer
 from mapservice.errors import NotFound
 from mapservice.tiles.extent import visible_extent
-from mapservice.tiles.filters import FILTER_NAMES, parse_filters, query_values
+from mapservice.tiles.filters import FILTER_NAMES, NO_FILTERS, parse_filters, query_values
 from mapservice.tiles.grid import TileAddress
-from mapservice.tiles.http import Answer, tile_answer
+from mapservice.tiles.http import Answer, accepts_gzip, tile_answer
 from mapservice.tiles.queries import Format
 from mapservice.tiles.runtime import Runtime
 from mapservice.tiles.service import TileJob, matches, serve_tile
@@ -38,7 +38,7 @@ async def tile_viewer(request: Request) -> Viewer:
     return await run_in_threadpool(get_viewer, request, request.app.state.engine)
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     return request.app.state.tiles
 
 
@@ -61,16 +61,38 @@ async def tile_response(
     request: Request, rt: Runtime, job: TileJob, requested_version: str | None
 ) -> Response:
     """Serve ``job`` with caching headers: shared by the XYZ and the OGC tile routes."""
-    outcome = await serve_tile(rt, job, request.headers.get("if-none-match"))
+    gzip = accepts_gzip(request.headers.get("accept-encoding"))
+    outcome = await serve_tile(rt, job, request.headers.get("if-none-match"), gzip=gzip)
     answer = tile_answer(
-        outcome,
-        job.fmt,
-        job.viewer,
-        rt.settings,
-        accept_encoding=request.headers.get("accept-encoding"),
-        requested_version=requested_version,
+        outcome, job.fmt, job.viewer, rt.settings, gzip=gzip, requested_version=requested_version
     )
     return to_response(answer)
+
+
+def _query_doc(name: str, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": {"type": "string"},
+            "description": description}  # fmt: skip
+
+
+def _path_doc(name: str, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"},
+            "description": description}  # fmt: skip
+
+
+#: The tile route reads its parameters itself (below), so they are documented here.
+TILE_PARAMETER_DOCS = [
+    _path_doc("layer", "Ebenen-ID / layer id"),
+    _path_doc("z", "Zoomstufe 0–22 / zoom"),
+    _path_doc("x", "Spalte / column"),
+    _path_doc("y", "Zeile (von oben) / row (from the top)"),
+    _path_doc("fmt", "mvt | pbf | geojson"),
+    _query_doc("quarter", "Quartier-Kürzel / quarter slug"),
+    _query_doc("kind", "strength | problem | potential | idea"),
+    _query_doc("datetime", "RFC 3339: Zeitpunkt/instant, a/b, ../b"),
+    _query_doc("walkthrough", "UUID der Begehung / walkthrough"),
+    _query_doc("status", "nur Planung / planners only"),
+    _query_doc("v", "Datenversion aus TileJSON / data version from TileJSON"),
+]
 
 
 @router.get(
@@ -82,35 +104,32 @@ async def tile_response(
         204: {"description": "leere MVT-Kachel / empty MVT tile"},
         304: {"description": "unverändert / not modified"},
     },
+    openapi_extra={"parameters": TILE_PARAMETER_DOCS},
 )
-async def get_tile(
-    request: Request,
-    layer: str,
-    z: str,
-    x: str,
-    y: str,
-    fmt: str,
-    catalog: CatalogDep,
-    viewer: TileViewer,
-    rt: RuntimeDep,
-    quarter: Quarter = None,
-    kind: KindQ = None,
-    datetime: DatetimeQ = None,
-    walkthrough: WalkthroughQ = None,
-    status: StatusQ = None,
-    v: Annotated[str | None, Query(description="Datenversion aus TileJSON")] = None,
-) -> Response:
+async def get_tile(request: Request) -> Response:
+    """The hottest route: no declared parameters and no dependencies, so FastAPI does no
+    validation work of its own (``TileAddress.parse`` and ``parse_filters`` check everything,
+    with bilingual 400s) and nothing runs in the thread pool. A cache hit is a dictionary
+    lookup away from its bytes."""
+    path = request.path_params
+    fmt = path["fmt"]
     if fmt not in FORMATS:
         raise NotFound(
             f"Unbekanntes Kachelformat .{fmt[:20]} (möglich: .mvt, .geojson).",
             f"Unknown tile format .{fmt[:20]} (possible: .mvt, .geojson).",
             code="unknown_format",
         )
-    the_layer = visible_layer(catalog, layer, viewer)
-    tile = TileAddress.parse(z, x, y)
-    query = query_values(request.query_params.multi_items(), TILE_PARAMS)
-    job = TileJob(the_layer, viewer, tile, FORMATS[fmt], parse_filters(query))
-    return await tile_response(request, rt, job, query.get("v"))
+    state = request.app.state
+    viewer = await tile_viewer(request)
+    the_layer = visible_layer(state.catalog, path["layer"], viewer)
+    tile = TileAddress.parse(path["z"], path["x"], path["y"])
+    query: dict[str, str] = {}
+    filters = NO_FILTERS
+    if request.scope["query_string"]:
+        query = query_values(request.query_params.multi_items(), TILE_PARAMS)
+        filters = parse_filters(query)
+    job = TileJob(the_layer, viewer, tile, FORMATS[fmt], filters)
+    return await tile_response(request, state.tiles, job, query.get("v"))
 
 
 @router.get("/{layer}/tilejson.json", summary="TileJSON 3.0.0 einer Ebene / of a layer")

@@ -305,3 +305,31 @@ class LayerVersion(Base):
     layer_id: Mapped[str] = mapped_column(Text, primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger, server_default="1")
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ClusterCell(Base):
+    """Point observations counted per level-18 XYZ cell, layer, status and kind.
+
+    Kept exact by statement triggers on ``observation`` (migration 0002) so clustered tiles
+    add up a few hundred cell rows instead of walking every point of the tile. ``code`` is the
+    Morton number of (gx, gy): every tile of zoom ≤ 18 is one contiguous range of codes.
+    ``sx``/``sy`` are sums of the points' Web Mercator x/y, so a cluster sits at their mean.
+    """
+
+    __tablename__ = "cluster_cell"
+    __table_args__ = (
+        {
+            "comment": "Point observations per level-18 XYZ cell, layer, status and kind "
+            "(count, sums of Web Mercator x/y); kept by the observation_cluster_* triggers, "
+            "read by clustered tiles."
+        },
+    )
+    layer_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    code: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    status: Mapped[str] = mapped_column(Text, primary_key=True)
+    kind: Mapped[str] = mapped_column(Text, primary_key=True)
+    gx: Mapped[int] = mapped_column(Integer)
+    gy: Mapped[int] = mapped_column(Integer)
+    n: Mapped[int] = mapped_column(Integer)
+    sx: Mapped[float] = mapped_column(Float)
+    sy: Mapped[float] = mapped_column(Float)

@@ -20,11 +20,9 @@ from mapservice.errors import InvalidInput
 
 #: Zoom levels we serve (OGC WebMercatorQuad goes to 24; Leaflet and QGIS stop at 22).
 MIN_ZOOM, MAX_ZOOM = 0, 22
-#: MVT tile extent and buffer (ST_AsMVTGeom defaults): 256 of 4096 units = 16 px of a
-#: 256-px tile, enough for a marker that straddles the tile edge to be drawn in both tiles.
-MVT_EXTENT, MVT_BUFFER = 4096, 256
-#: The same buffer as a fraction of the tile, for GeoJSON tiles clipped in lon/lat.
-BUFFER_FRACTION = MVT_BUFFER / MVT_EXTENT
+#: MVT tile extent (ST_AsMVTGeom's default). The buffer around a tile is a setting
+#: (``TileSettings.buffer_px``).
+MVT_EXTENT = 4096
 TMS_ID = "WebMercatorQuad"
 
 

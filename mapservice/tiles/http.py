@@ -53,7 +53,7 @@ def tile_answer(
     viewer: Viewer,
     settings: TileSettings,
     *,
-    accept_encoding: str | None,
+    gzip: bool,
     requested_version: str | None = None,
 ) -> Answer:
     """Turn a served tile (or a matching ETag) into status, headers and body."""
@@ -71,7 +71,7 @@ def tile_answer(
     if fmt == "mvt" and tile.features == 0:
         return Answer(204, {**headers, "ETag": outcome.etag}, b"")
     headers["Content-Type"] = MEDIA_TYPES[fmt]
-    if tile.gzipped is not None and accepts_gzip(accept_encoding):
+    if gzip and tile.gzipped is not None:
         etag = outcome.etag[:-1] + '-gz"'  # another encoding is another strong ETag
         return Answer(200, {**headers, "ETag": etag, "Content-Encoding": "gzip"}, tile.gzipped)
     return Answer(200, {**headers, "ETag": outcome.etag}, tile.body)

@@ -34,11 +34,16 @@ def fill(text: str, slots: dict[str, str]) -> str:
     return _SLOT.sub(lambda m: slots[m[1]], text)
 
 
-def tile_sql(source: Source, fmt: Format, clustered: bool) -> str:
-    """SQL text for one tile of ``source`` (see sql/raw_*.sql and sql/clustered_*.sql)."""
+def tile_sql(source: Source, fmt: Format, clustered: bool, grid_where: str | None = None) -> str:
+    """SQL text for one tile of ``source`` (see sql/raw_*.sql and sql/clustered_*.sql).
+
+    ``grid_where`` (from ``cluster_grid.grid_plan``) makes a clustered tile count its points
+    from ``cluster_cell`` (sql/grid_clusters.sql) instead of walking them (sql/clusters.sql).
+    """
     return _tile_sql(
         fmt, clustered, source.select_list(), (source.table, source.alias, source.joins),
         source.where, source.geom, source.id_sql, source.kind, tuple(source.prop_names()),
+        grid_where if clustered else None,
     )  # fmt: skip
 
 
@@ -53,6 +58,7 @@ def _tile_sql(
     id_sql: str,
     kind: str | None,
     names: tuple[str, ...],
+    grid_where: str | None = None,
 ) -> str:
     quoted = [f'"{n}"' for n in names]
     counts = [f"count_{k}" for k in KINDS] if kind is not None else []
@@ -78,8 +84,17 @@ def _tile_sql(
         "cluster_counts": "".join(f", c.{c}" for c in counts),
         "row_counts": "".join(f", u.{c}" for c in counts),
     }
-    if clustered:
+    if clustered and grid_where is not None:
+        slots["grid_where"] = grid_where
+        slots["grid_kind_counts"] = "".join(
+            f", coalesce(sum(c.n) FILTER (WHERE c.kind = '{k}'), 0) AS count_{k}"
+            for k in (KINDS if kind is not None else ())
+        )
+        slots["clusters"] = fill(_strip_comments(template("grid_clusters")), slots)
+    elif clustered:
         slots["clusters"] = fill(_strip_comments(template("clusters")), slots)
+    else:
+        slots["kept"] = fill(_strip_comments(template("kept")), slots)
     name = f"{'clustered' if clustered else 'raw'}_{fmt}"
     return fill(template(name), slots)
 

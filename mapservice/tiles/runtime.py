@@ -20,9 +20,13 @@ import psycopg
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from sqlalchemy import Engine
 
+from mapservice.access import Viewer
+from mapservice.catalog import Layer
 from mapservice.errors import DatabaseError
 from mapservice.tiles.cache import ByteLRU
+from mapservice.tiles.filters import Filters
 from mapservice.tiles.settings import TileSettings
+from mapservice.tiles.sources import Source, source_for
 from mapservice.tiles.versions import VersionBook
 
 
@@ -38,11 +42,30 @@ class Runtime:
     #: small results keyed by data version: visible extents and item counts
     memo: dict[Any, Any] = field(default_factory=dict)
 
+    #: ``source_for`` results: the SQL fragments of a layer depend only on the layer, the
+    #: viewer and the filters, and building them is a measurable part of a cache hit
+    sources: dict[tuple[str, Viewer, Filters], Source] = field(default_factory=dict)
+
     def __post_init__(self) -> None:
         self.versions = VersionBook(self.connection)
 
+    def source(self, layer: Layer, viewer: Viewer, filters: Filters) -> Source:
+        """``sources.source_for``, remembered (bounded: filter values are the caller's)."""
+        key = (layer.id, viewer, filters)
+        found = self.sources.get(key)
+        if found is None:
+            if len(self.sources) >= 4096:
+                self.sources.clear()
+            found = self.sources[key] = source_for(layer, viewer, filters)
+        return found
+
     async def fetchone(
-        self, sql: str, params: dict[str, Any], *, prepare: bool | None = None
+        self,
+        sql: str,
+        params: dict[str, Any],
+        *,
+        prepare: bool | None = None,
+        binary: bool = False,
     ) -> tuple[Any, ...]:
         """Run one statement on a pooled connection and return its single row.
 
@@ -52,7 +75,7 @@ class Runtime:
         order — so PostgreSQL plans them afresh each time instead of using a generic plan.
         """
         async with self.connection() as conn:
-            cur = await conn.execute(sql, params, prepare=prepare)
+            cur = await conn.execute(sql, params, prepare=prepare, binary=binary)
             row = await cur.fetchone()
         assert row is not None, "tile and items queries always return one row"
         return tuple(row)

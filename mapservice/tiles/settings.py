@@ -27,6 +27,14 @@ class TileSettings(BaseSettings):
         default=32,
         description="Cluster grid cell in pixels of a 256-px tile (must divide 256).",
     )
+    buffer_px: int = Field(
+        default=4,
+        ge=0,
+        le=64,
+        description="Margin around each tile, in pixels of a 256-px tile: features within it "
+        "are included (and lines/areas clipped there) so renderers that clip per tile "
+        "(MapLibre circles, QGIS) draw symbols at the edge whole. 0 = the bare tile.",
+    )
     cache_bytes: int = Field(
         default=64 * 1024 * 1024,
         ge=0,

@@ -7,14 +7,14 @@ WITH {{clusters}},
 feats AS (
   SELECT r.rn AS k,
          ST_AsMVTGeom(ST_Transform(ST_Simplify(r.geom, %(tol)s::float8, true), 3857),
-                      ST_TileEnvelope(%(z)s::int, %(x)s::int, %(y)s::int), 4096, 256, true) AS geom,
+                      ST_TileEnvelope(%(z)s::int, %(x)s::int, %(y)s::int), 4096, %(buffer)s::int, true) AS geom,
          {{raw_props}}, NULL::boolean AS cluster, NULL::bigint AS count{{null_counts}}
     FROM raw r
    WHERE r.rn <= %(cap)s::int
   UNION ALL
   SELECT c.k,
          ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(c.mx, c.my), 3857),
-                      ST_TileEnvelope(%(z)s::int, %(x)s::int, %(y)s::int), 4096, 256, true),
+                      ST_TileEnvelope(%(z)s::int, %(x)s::int, %(y)s::int), 4096, %(buffer)s::int, true),
          {{null_props}}, true, c.count{{cluster_counts}}
     FROM clusters c
 )

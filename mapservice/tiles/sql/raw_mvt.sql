@@ -1,35 +1,52 @@
 -- One Mapbox Vector Tile of one layer: every visible feature that meets the tile (plus its
--- buffer), simplified to a pixel in lon/lat first, then projected and clipped by
--- ST_AsMVTGeom. At most %(cap)s features in a deterministic order; "truncated" says whether
--- more existed. The layer version is read in the same snapshot, so the tile is cached under
--- the version of the data it really contains.
+-- buffer of %(margin)s of a tile), at most %(cap)s of them; "truncated" says whether more
+-- existed. The layer version is read in the same snapshot, so the tile is cached under the
+-- version of the data it really contains.
+-- The cap costs nothing while it is not reached: "hit" takes up to cap + 1 rows in index
+-- order. Only when there are more does "kept" fetch the tile again, ordered by id, so a
+-- capped tile keeps a deterministic subset (the same in every worker and every render).
+-- Points, most of the rows, skip PostGIS's projection and clipping: their tile pixel is
+-- plain arithmetic from lon/lat (x = R·λ, y = R·ln tan(45° + φ/2), then offset and scale of
+-- the tile), about half the cost of ST_Transform + ST_AsMVTGeom per point. Lines and areas
+-- are simplified to a pixel in lon/lat first, then projected and clipped by ST_AsMVTGeom.
+-- A point just outside the buffer (the index compares float4 boxes, rounded outwards) is
+-- dropped as ST_AsMVTGeom would drop it: ST_AsMVT skips rows whose geometry is NULL.
 -- The inner "SELECT * … OFFSET 0" finds the tile's rows by the GiST index alone. Without
 -- that fence PostgreSQL may walk the primary key for "ORDER BY id LIMIT" (reading the whole
 -- table when a tile holds few rows) or AND in the layer/status b-tree (tens of ms per tile
 -- on a big layer); with it, a tile costs what the rows inside it cost.
 -- {{…}} are filled from mapservice.tiles.sources (table, visibility, filters, properties);
 -- every value is a bound parameter, so the text is stable per layer shape.
-WITH raw AS (
-  SELECT row_number() OVER (ORDER BY s.ord) AS rn, s.*
-    FROM (SELECT {{select}}
-            FROM (SELECT * FROM {{table}} {{alias}}
-                   WHERE {{geom}} && ST_Transform(ST_TileEnvelope(%(z)s::int, %(x)s::int, %(y)s::int,
-                                                               margin => %(margin)s::float8), 4326)
-                  OFFSET 0) {{alias}}{{joins}}
-           WHERE {{where}}
-           ORDER BY ord
-           LIMIT %(cap1)s::int) s
+WITH {{kept}},
+tile AS (
+  SELECT -20037508.342789244 + %(x)s::int * s AS x0,
+         20037508.342789244 - %(y)s::int * s AS y1,
+         4096 / s AS scale
+    FROM (SELECT 40075016.685578488 / 2 ^ %(z)s::int AS s) t
+),
+px AS (
+  SELECT r.*,
+         CASE WHEN r.point THEN
+           round((ST_X(r.geom) * 111319.49079327358 - t.x0) * t.scale) END AS px,
+         CASE WHEN r.point THEN
+           round((t.y1 - ln(tan(radians(45 + ST_Y(r.geom) / 2))) * 6378137) * t.scale) END AS py
+    FROM (SELECT k.*, ST_GeometryType(k.geom) = 'ST_Point' AS point FROM kept k OFFSET 0) r,
+         tile t
 ),
 feats AS (
-  SELECT r.rn AS k,
-         ST_AsMVTGeom(ST_Transform(ST_Simplify(r.geom, %(tol)s::float8, true), 3857),
-                      ST_TileEnvelope(%(z)s::int, %(x)s::int, %(y)s::int), 4096, 256, true) AS geom,
+  SELECT CASE WHEN NOT r.point THEN
+           ST_AsMVTGeom(ST_Transform(ST_Simplify(r.geom, %(tol)s::float8, true), 3857),
+                        ST_TileEnvelope(%(z)s::int, %(x)s::int, %(y)s::int), 4096,
+                        %(buffer)s::int, true)
+         WHEN r.px BETWEEN -%(buffer)s::int AND 4096 + %(buffer)s::int
+          AND r.py BETWEEN -%(buffer)s::int AND 4096 + %(buffer)s::int THEN
+           ST_MakePoint(r.px, r.py)
+         END AS geom,
          {{raw_props}}
-    FROM raw r
-   WHERE r.rn <= %(cap)s::int
+    FROM px r
 )
-SELECT coalesce(ST_AsMVT(f, %(layer)s::text, 4096, 'geom' ORDER BY u.k), ''::bytea) AS body,
+SELECT coalesce(ST_AsMVT(f, %(layer)s::text, 4096, 'geom'), ''::bytea) AS body,
        count(f.geom) AS features,
-       (SELECT count(*) FROM raw) > %(cap)s::int AS truncated,
+       (SELECT truncated FROM cut) AS truncated,
        {{version}} AS version
-  FROM feats u, LATERAL (SELECT u.geom, {{row_props}}) f
+  FROM feats f
