@@ -122,6 +122,47 @@ def test_a_feature_appears_in_exactly_the_tiles_it_intersects(
     assert found == expected and len(expected) > 1
 
 
+def test_points_at_the_buffer_edge_are_in_or_out_exactly_as_the_buffer_says(
+    http: httpx.Client, engine: Engine, world: World
+) -> None:
+    """Points take a fast path (pixel arithmetic, no ST_AsMVTGeom): a point a quarter pixel
+    inside the buffer is in the tile, at its pixel; one a quarter pixel outside is not, even
+    though the index (float4 boxes, rounded outwards) finds it."""
+    z = 17
+    t = point_tile(world, z, 0.55)
+    b = TMS.xy_bounds(t)
+    size = b.right - b.left
+    px = size / 256
+    margin = BUFFER * size
+    inside = TMS.lnglat(b.left + size * 0.5, b.top + margin - px / 4)
+    outside = TMS.lnglat(b.left + size * 0.5, b.top + margin + px / 4)
+    with engine.begin() as conn:
+        made = conn.execute(
+            text(
+                "INSERT INTO observation (layer_id, kind, title, geom, status, observed_at) "
+                "SELECT 'umwelt', 'idea', t, ST_SetSRID(ST_MakePoint(x, y), 4326), "
+                "'published', '2026-05-02T08:00:00Z' FROM (VALUES ('innen', :x1, :y1), "
+                "('außen', :x2, :y2)) v(t, x, y) RETURNING id::text, title"
+            ),
+            {"x1": inside.x, "y1": inside.y, "x2": outside.x, "y2": outside.y},
+        ).all()
+    by_title = {title: oid for oid, title in made}
+    try:
+        packed = {f["properties"]["id"]: f for f in mvt(http, "umwelt", t)}
+        assert by_title["innen"] in packed and by_title["außen"] not in packed
+        x, y = packed[by_title["innen"]]["geometry"]["coordinates"]
+        assert x == 2048 and y == -round(BUFFER * 4096 - 4)  # 16 units a pixel, y down
+        doc = geojson(http, "umwelt", t)
+        found = {f["id"]: f for f in doc["features"]}
+        assert by_title["innen"] in found and by_title["außen"] not in found
+        lon, lat = found[by_title["innen"]]["geometry"]["coordinates"]
+        assert abs(lon - inside.x) < 1e-6 and abs(lat - inside.y) < 1e-6
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM observation WHERE id = ANY(:ids)"),
+                         {"ids": list(by_title.values())})  # fmt: skip
+
+
 def test_clipping_keeps_coordinates_inside_the_tile_and_its_buffer(
     http: httpx.Client, world: World
 ) -> None:

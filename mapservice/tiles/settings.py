@@ -56,11 +56,12 @@ class TileSettings(BaseSettings):
     )
     pool_min: int = Field(default=1, ge=0, le=64, description="Tile connections kept open.")
     pool_max: int = Field(
-        default=8,
+        default=4,
         ge=1,
         le=64,
         description="Most tile connections per worker; keep workers × this below the "
-        "server's max_connections.",
+        "server's max_connections. One worker is one Python process on one core: more "
+        "queries in flight per worker only make them queue inside PostgreSQL.",
     )
     statement_timeout_ms: int = Field(
         default=15_000, ge=0, description="A tile or items query longer than this is cancelled."

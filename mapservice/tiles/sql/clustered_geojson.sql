@@ -2,6 +2,10 @@
 -- features with properties cluster=true, count and counts per kind, plus the layer's lines
 -- and areas as in raw_geojson.sql.
 WITH {{clusters}},
+box AS MATERIALIZED (  -- once per tile, also in the prepared statement's generic plan
+  SELECT ST_Transform(ST_TileEnvelope(%(z)s::int, %(x)s::int, %(y)s::int,
+                                      margin => %(margin)s::float8), 4326)::box2d AS b
+),
 feats AS (
   SELECT r.rn AS k,
          CASE WHEN NOT ST_IsEmpty(c.g) THEN
@@ -9,12 +13,8 @@ feats AS (
            || ',"geometry":' || ST_AsGeoJSON(ST_ForcePolygonCCW(c.g), %(digits)s::int)
            || ',"properties":' || {{json_row}} || '}'
          END AS feat
-    FROM raw r,
-         LATERAL (SELECT ST_ClipByBox2D(
-                    ST_Simplify(r.geom, %(tol)s::float8, true),
-                    ST_Transform(ST_TileEnvelope(%(z)s::int, %(x)s::int, %(y)s::int,
-                                                 margin => %(margin)s::float8), 4326)::box2d
-                  ) AS g) c
+    FROM raw r, box,
+         LATERAL (SELECT ST_ClipByBox2D(ST_Simplify(r.geom, %(tol)s::float8, true), box.b) AS g) c
    WHERE r.rn <= %(cap)s::int
   UNION ALL
   SELECT c.k,

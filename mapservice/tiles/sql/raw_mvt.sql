@@ -11,6 +11,9 @@
 -- are simplified to a pixel in lon/lat first, then projected and clipped by ST_AsMVTGeom.
 -- A point just outside the buffer (the index compares float4 boxes, rounded outwards) is
 -- dropped as ST_AsMVTGeom would drop it: ST_AsMVT skips rows whose geometry is NULL.
+-- "tile" is MATERIALIZED so its values are computed once per tile even in the generic plan
+-- of the prepared statement (which cannot fold the parameters into constants): inlined,
+-- the envelope would be rebuilt for every row.
 -- The inner "SELECT * … OFFSET 0" finds the tile's rows by the GiST index alone. Without
 -- that fence PostgreSQL may walk the primary key for "ORDER BY id LIMIT" (reading the whole
 -- table when a tile holds few rows) or AND in the layer/status b-tree (tens of ms per tile
@@ -18,14 +21,15 @@
 -- {{…}} are filled from mapservice.tiles.sources (table, visibility, filters, properties);
 -- every value is a bound parameter, so the text is stable per layer shape.
 WITH {{kept}},
-tile AS (
-  SELECT -20037508.342789244 + %(x)s::int * s AS x0,
+tile AS MATERIALIZED (
+  SELECT ST_TileEnvelope(%(z)s::int, %(x)s::int, %(y)s::int) AS env,
+         -20037508.342789244 + %(x)s::int * s AS x0,
          20037508.342789244 - %(y)s::int * s AS y1,
          4096 / s AS scale
     FROM (SELECT 40075016.685578488 / 2 ^ %(z)s::int AS s) t
 ),
 px AS (
-  SELECT r.*,
+  SELECT r.*, t.env,
          CASE WHEN r.point THEN
            round((ST_X(r.geom) * 111319.49079327358 - t.x0) * t.scale) END AS px,
          CASE WHEN r.point THEN
@@ -36,8 +40,7 @@ px AS (
 feats AS (
   SELECT CASE WHEN NOT r.point THEN
            ST_AsMVTGeom(ST_Transform(ST_Simplify(r.geom, %(tol)s::float8, true), 3857),
-                        ST_TileEnvelope(%(z)s::int, %(x)s::int, %(y)s::int), 4096,
-                        %(buffer)s::int, true)
+                        r.env, 4096, %(buffer)s::int, true)
          WHEN r.px BETWEEN -%(buffer)s::int AND 4096 + %(buffer)s::int
           AND r.py BETWEEN -%(buffer)s::int AND 4096 + %(buffer)s::int THEN
            ST_MakePoint(r.px, r.py)
