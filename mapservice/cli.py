@@ -106,6 +106,21 @@ def db_upgrade(
     console.print(f"Schema auf Stand {current_revision(engine)}.")
 
 
+@db_app.command("rebuild-clusters")
+def db_rebuild_clusters() -> None:
+    """Cluster-Raster der Beobachtungen neu aufbauen (nach Schreiben ohne Trigger)."""
+    from sqlalchemy import text
+
+    from mapservice.db.session import connect
+
+    engine = connect(_settings())
+    with engine.begin() as conn:
+        cells = conn.execute(text("SELECT karte_cluster_cell_rebuild()")).scalar_one()
+    console.print(
+        f"Cluster-Raster neu aufgebaut: {cells} Zellen. / Cluster grid rebuilt: {cells} cells."
+    )
+
+
 @db_app.command("psql", context_settings={"allow_extra_args": True})
 def db_psql(ctx: typer.Context) -> None:
     """psql mit der Datenbank des Dienstes öffnen (weitere Argumente gehen an psql)."""

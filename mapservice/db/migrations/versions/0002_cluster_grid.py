@@ -236,12 +236,24 @@ UP = [
     "CREATE TRIGGER observation_cluster_truncate AFTER TRUNCATE ON observation "
     "FOR EACH STATEMENT EXECUTE FUNCTION karte_cluster_cell_clear()",
     BACKFILL,
+    # Rebuilds the grid from scratch: after writes with triggers disabled (replication role
+    # "replica", pg_restore --disable-triggers) or to reset the float drift of the sums.
+    f"""
+    CREATE FUNCTION karte_cluster_cell_rebuild() RETURNS bigint LANGUAGE sql
+    SET jit = off AS $$
+      LOCK TABLE observation IN SHARE MODE;
+      DELETE FROM cluster_cell;
+      {BACKFILL};
+      SELECT count(*) FROM cluster_cell;
+    $$
+    """,
     "CREATE INDEX ix_observation_geom_not_point_gist ON observation USING gist (geom) "
     "WHERE ST_GeometryType(geom) <> 'ST_Point'",
     "ANALYZE cluster_cell",
 ]
 
 DOWN = [
+    "DROP FUNCTION IF EXISTS karte_cluster_cell_rebuild()",
     "DROP INDEX IF EXISTS ix_observation_geom_not_point_gist",
     "DROP FUNCTION IF EXISTS karte_cluster_cell_sync() CASCADE",
     "DROP FUNCTION IF EXISTS karte_cluster_cell_clear() CASCADE",
