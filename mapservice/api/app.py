@@ -48,6 +48,8 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    # Tiles first: Starlette tries routes in order, and tiles are most of the traffic.
+    app.include_router(tiles_router)
     app.include_router(health_router)
     app.include_router(pages_router)
     app.include_router(field_router)
@@ -55,7 +57,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(observations_router)
     app.include_router(photos_router)
     app.include_router(interviews_router)
-    app.include_router(tiles_router)
     app.include_router(ogc_router)
     app.include_router(maps_router)  # /maps, /embed, /maps/{q}/share, /assets
     app.include_router(fieldapp_router)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -49,12 +49,13 @@ class Filters:
         return (*names, "datetime") if self.has_time else tuple(names)
 
     def key(self) -> tuple[Any, ...]:
-        """Hashable identity for cache keys and ETags."""
-        return tuple(asdict(self).values())
+        """Hashable identity for cache keys and ETags (plain attribute reads: this runs on
+        every tile request, and ``dataclasses.asdict`` deep-copies)."""
+        return (self.quarter, self.kind, self.since, self.until, self.walkthrough, self.status)
 
     def params(self) -> dict[str, Any]:
         """Bound SQL parameters (unused ones are simply not referenced by the SQL text)."""
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 NO_FILTERS = Filters()

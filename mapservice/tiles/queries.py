@@ -96,7 +96,19 @@ def _tile_sql(
     else:
         slots["kept"] = fill(_strip_comments(template("kept")), slots)
     name = f"{'clustered' if clustered else 'raw'}_{fmt}"
-    return fill(template(name), slots)
+    return compact(fill(template(name), slots))
+
+
+def compact(sql: str) -> str:
+    """The query without comments and indentation. Not for looks: psycopg caches the
+    conversion of ``%(name)s`` placeholders only for statements up to 4096 characters, and
+    re-parsing a 5 KB tile query costs ~0.4 ms of Python on every request."""
+    lines = []
+    for line in sql.splitlines():
+        code = line.split("  -- ", 1)[0].strip()
+        if code and not code.startswith("--"):
+            lines.append(code)
+    return "\n".join(lines)
 
 
 def json_row(names: tuple[str, ...] | list[str], alias: str = "r") -> str:
