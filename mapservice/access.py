@@ -73,6 +73,32 @@ def observation_visibility(viewer: Viewer, alias: str, placeholder: str) -> str:
     return f"{alias}.status = 'published'"
 
 
+@dataclass(frozen=True)
+class FindingView:
+    """SQL for what a viewer reads of interview findings (see ``finding_visibility``)."""
+
+    geom: str
+    place: str
+    visible: str
+
+
+def finding_visibility(viewer: Viewer, alias: str) -> FindingView:
+    """The one rule for interview findings, shared by the API and the tiles/OGC API.
+
+    Planners and admins read every finding with its exact geometry and place. Everyone
+    else, field teams included, reads published findings only, at their generalised
+    geometry (``public_geom``), and never a place that is somebody's home address
+    (``place`` is then NULL).
+    """
+    if viewer.sees_everything:
+        return FindingView(f"{alias}.geom", f"{alias}.place_text", "true")
+    return FindingView(
+        geom=f"{alias}.public_geom",
+        place=f"CASE WHEN {alias}.from_home_address THEN NULL ELSE {alias}.place_text END",
+        visible=f"{alias}.status = 'published'",
+    )
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

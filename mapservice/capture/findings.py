@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shapely import wkb
 from sqlalchemy import Connection, text
 
-from mapservice.access import Viewer
+from mapservice.access import Viewer, finding_visibility
 from mapservice.capture.reasons import refuse
 from mapservice.catalog import Catalog, LayerSource
 from mapservice.errors import NotFound
@@ -131,11 +131,11 @@ SELECT f.id, f.interview_id, q.slug AS quarter, f.statement, f.layer_ids AS laye
 
 
 def finding_view(viewer: Viewer) -> tuple[str, str]:
-    """SELECT for the viewer: the public gets the generalised geometry and no home address."""
-    if viewer.sees_everything:
-        return FINDING_SELECT.format(place="f.place_text", geom="f.geom"), "true"
-    place = "CASE WHEN f.from_home_address THEN '' ELSE f.place_text END"
-    return FINDING_SELECT.format(place=place, geom="f.public_geom"), "f.status = 'published'"
+    """SELECT and WHERE for the viewer (``access.finding_visibility``: the public gets the
+    generalised geometry and no home address, shown here as an empty place)."""
+    view = finding_visibility(viewer, "f")
+    place = f"coalesce({view.place}, '')"
+    return FINDING_SELECT.format(place=place, geom=view.geom), view.visible
 
 
 def fetch_finding(conn: Connection, viewer: Viewer, fid: uuid.UUID) -> dict[str, Any]:

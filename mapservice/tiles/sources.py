@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from mapservice.access import Viewer, observation_visibility
+from mapservice.access import Viewer, finding_visibility, observation_visibility
 from mapservice.catalog import Catalog, Layer, LayerSource, UnknownLayer
 from mapservice.db.models import KINDS, STATUSES
 from mapservice.errors import InvalidInput
@@ -201,9 +201,8 @@ def _observations(layer: Layer, viewer: Viewer) -> Source:
 
 def _findings(layer: Layer, viewer: Viewer) -> Source:
     exact = viewer.sees_everything  # field teams see findings as the public does
-    place = (
-        "a.place_text" if exact else "CASE WHEN a.from_home_address THEN NULL ELSE a.place_text END"
-    )
+    view = finding_visibility(viewer, "a")
+    place = view.place
     available = {
         "id": Prop("id", "a.id::text"),
         "kind": Prop("kind", "a.kind"),
@@ -213,10 +212,8 @@ def _findings(layer: Layer, viewer: Viewer) -> Source:
         "observed_at": Prop("observed_at", "to_char(i.held_on, 'YYYY-MM-DD')"),
         "status": Prop("status", "a.status"),
     }
-    geom = "a.geom" if exact else "a.public_geom"
-    visible = (
-        "a.geom IS NOT NULL" if exact else "a.status = 'published' AND a.public_geom IS NOT NULL"
-    )
+    geom = view.geom
+    visible = f"{view.visible} AND {geom} IS NOT NULL"
     return Source(
         layer=layer,
         scope="all" if exact else "public",
