@@ -7,14 +7,12 @@ whatever other modules of the session wrote: the grid must be right for the whol
 
 from __future__ import annotations
 
-import asyncio
 import json
 import math
 import random
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,11 +30,11 @@ from mapservice.tiles.cluster_grid import LEVEL, code_range, grid_plan, morton
 from mapservice.tiles.filters import NO_FILTERS, Filters
 from mapservice.tiles.grid import TileAddress
 from mapservice.tiles.queries import tile_sql
-from mapservice.tiles.runtime import Runtime, open_runtime
+from mapservice.tiles.runtime import Runtime
 from mapservice.tiles.service import TileJob, _params, render
-from mapservice.tiles.settings import TileSettings
 from tests.conftest import fresh_database
 from tests.test_cli import karte
+from tests.test_tiles_cache import run
 from tests.test_tiles_seed import World, seed
 
 T = TypeVar("T")
@@ -371,31 +369,6 @@ def test_migration_backfills_truncate_clears_and_downgrade_removes(pg_cluster: C
 
 
 # -- tiles from the grid equal tiles from the live SQL --------------------------------------
-
-
-def run(make: Callable[[Runtime], Awaitable[T]], engine: Engine) -> T:
-    """Open a runtime on a fresh loop in a thread (a browser test may own the main loop)."""
-    result: dict[str, Any] = {}
-
-    async def main() -> None:
-        rt = await open_runtime(engine, TileSettings())
-        try:
-            result["value"] = await make(rt)
-        finally:
-            await rt.close()
-
-    def target() -> None:
-        try:
-            asyncio.run(main())
-        except BaseException as exc:
-            result["error"] = exc
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(120)
-    if "error" in result:
-        raise result["error"]
-    return result["value"]
 
 
 async def both(rt: Runtime, job: TileJob) -> tuple[tuple[Any, ...], tuple[Any, ...], str]:

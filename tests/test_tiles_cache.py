@@ -49,7 +49,7 @@ def run(make: Callable[[Runtime], Awaitable[T]], engine: Engine, **settings: Any
 
     thread = threading.Thread(target=target)
     thread.start()
-    thread.join(60)
+    thread.join(120)
     if "error" in result:
         raise result["error"]
     return result["value"]
