@@ -435,3 +435,16 @@ def test_tilejson_describes_the_layer_for_this_caller(http: httpx.Client, world:
         headers={"If-None-Match": response.headers["ETag"]},
     )
     assert revalidated.status_code == 304
+
+
+def test_the_tile_route_documents_the_parameters_it_reads_itself(http: httpx.Client) -> None:
+    """The route declares no parameters (FastAPI would validate them on every request), so
+    the OpenAPI page must still list them for API users."""
+    spec = http.get("/openapi.json").json()
+    operation = spec["paths"]["/tiles/{layer}/{z}/{x}/{y}.{fmt}"]["get"]
+    names = {p["name"]: p["in"] for p in operation["parameters"]}
+    assert names == {
+        "layer": "path", "z": "path", "x": "path", "y": "path", "fmt": "path",
+        "quarter": "query", "kind": "query", "datetime": "query", "walkthrough": "query",
+        "status": "query", "v": "query",
+    }  # fmt: skip
