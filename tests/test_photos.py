@@ -25,6 +25,7 @@ from starlette.requests import Request
 
 from mapservice.access import Viewer, create_account, create_token, revoke_token, viewer_for_token
 from mapservice.api.photos import read_upload
+from mapservice.capture import photo_images as images
 from mapservice.capture import photos as service
 from mapservice.config import Settings
 from mapservice.errors import PayloadTooLarge
@@ -440,8 +441,8 @@ def test_failed_insert_leaves_no_orphan_file(
     http: httpx.Client, team: Team, engine: Engine, settings: Settings
 ) -> None:
     oid = observation(http, team.planner)
-    image = service.process(jpeg(size=(300, 300)))
-    broken = service.StoredImage(**{**image.__dict__, "width": 2**40})  # overflows the column
+    image = images.process(jpeg(size=(300, 300)))
+    broken = images.StoredImage(**{**image.__dict__, "width": 2**40})  # overflows the column
     before = files(settings)
     store = service.PhotoStore(settings.photo_dir)
     viewer = _viewer(engine, team.planner)
@@ -513,7 +514,7 @@ def test_position_endpoint_reads_gps_and_stores_nothing(
     ],
 )
 def test_gps_block_interpretation(gps: dict[int, Any], expected: tuple | None) -> None:
-    position = service.position_from_gps(gps)
+    position = images.position_from_gps(gps)
     if expected is None:
         assert position is None
     else:
@@ -530,7 +531,7 @@ def test_every_pixel_mode_gets_a_jpeg_thumbnail(mode: str, fmt: str) -> None:
     source = Image.new("I;16", (700, 500), 40000) if mode == "I;16" else _halves((700, 500), mode)
     buffer = io.BytesIO()
     source.save(buffer, fmt)
-    image = service.process(buffer.getvalue())
+    image = images.process(buffer.getvalue())
     thumb = Image.open(io.BytesIO(image.thumbnail))
     assert thumb.format == "JPEG" and thumb.size == (320, 229) and thumb.mode in ("RGB", "L")
     stored = Image.open(io.BytesIO(image.data))

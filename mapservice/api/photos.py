@@ -21,6 +21,7 @@ from python_multipart.multipart import MultipartParseError, MultipartParser, par
 from starlette.concurrency import run_in_threadpool
 
 from mapservice.api.deps import ConnDep, EngineDep, SettingsDep, ViewerDep
+from mapservice.capture import photo_images as images
 from mapservice.capture import photos as service
 from mapservice.errors import InvalidInput, NotFound, PayloadTooLarge
 
@@ -61,7 +62,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     415: {"description": "unsupported_media_type (sniffed from the bytes)"},
 }
 IMAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"content": {t: {} for t in service.FORMATS}, "description": "the image"},
+    200: {"content": {t: {} for t in images.FORMATS}, "description": "the image"},
     304: {"description": "If-None-Match matched the ETag (sha256)"},
     404: {"description": "not_found: no such photo, or its observation is not visible"},
 }
@@ -224,7 +225,7 @@ async def upload_photo(
     # phone is sending.
     await run_in_threadpool(service.check_can_attach, engine, viewer, oid)
     data = await read_upload(request, settings.max_photo_bytes)
-    image = await run_in_threadpool(service.process, data)
+    image = await run_in_threadpool(images.process, data)
     store = service.PhotoStore(settings.photo_dir)
     row, created = await run_in_threadpool(service.attach, engine, store, viewer, oid, image)
     position = image.position.as_dict() if image.position else None
@@ -244,7 +245,7 @@ async def upload_photo(
 async def photo_position(request: Request, viewer: ViewerDep, settings: SettingsDep) -> Any:
     viewer.require("field", "planner", "admin")
     data = await read_upload(request, settings.max_photo_bytes)
-    position = await run_in_threadpool(service.position_of, data)
+    position = await run_in_threadpool(images.position_of, data)
     return {"exif_position": position.as_dict() if position else None}
 
 
@@ -308,7 +309,7 @@ def get_photo(
     "/photos/{pid}/thumbnail",
     response_class=FileResponse,
     responses={**IMAGE_RESPONSES, 200: {"content": {"image/jpeg": {}}, "description": "JPEG"}},
-    summary=f"Vorschaubild (JPEG, höchstens {service.THUMBNAIL_PX} px)",
+    summary=f"Vorschaubild (JPEG, höchstens {images.THUMBNAIL_PX} px)",
 )
 def get_thumbnail(
     pid: uuid.UUID,
