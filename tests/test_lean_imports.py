@@ -66,11 +66,12 @@ def test_app_loads_no_heavy_modules() -> None:
         from mapservice.api.app import create_app
         from mapservice.config import Settings
 
-        settings = Settings(database_url="postgresql://nobody@127.0.0.1:1/none",
-                            data_dir=tempfile.mkdtemp(prefix="karte-lean-"))
-        app = create_app(settings)  # not started: no database needed
-        rss_app = peak_rss_mb()
-        report(rss_app=rss_app, paths=sorted(app.openapi()["paths"]))  # /docs stays lean too
+        with tempfile.TemporaryDirectory(prefix="karte-lean-") as data_dir:
+            settings = Settings(database_url="postgresql://nobody@127.0.0.1:1/none",
+                                data_dir=data_dir)
+            app = create_app(settings)  # not started: no database needed
+            rss_app = peak_rss_mb()
+            report(rss_app=rss_app, paths=sorted(app.openapi()["paths"]))  # /docs stays lean
         """
     )
     print(f"RSS after import + create_app: {result['rss_app']:.1f} MB")
