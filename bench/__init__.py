@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, text
 
 from mapservice.db.cluster import Cluster
 from mapservice.db.engine import ensure_database, ensure_postgis, make_engine
@@ -43,6 +43,19 @@ def throwaway_database(options: Sequence[str] = ()) -> Iterator[tuple[Engine, st
     finally:
         cluster.stop()
         shutil.rmtree(base, ignore_errors=True)
+
+
+def add_box_quarter(conn: Connection, box: tuple[float, float, float, float]) -> None:
+    """The quarter 'bench': a plain rectangle, enough for the write benchmarks' rows to
+    fall inside a quarter (the trigger that derives an observation's quarter needs one)."""
+    x0, y0, x1, y1 = box
+    conn.execute(
+        text(
+            "INSERT INTO quarter (slug, name, city, boundary) VALUES ('bench', 'Bench', "
+            "'Bochum', ST_Multi(ST_MakeEnvelope(:a, :b, :c, :d, 4326)))"
+        ),
+        {"a": x0, "b": y0, "c": x1, "d": y1},
+    )
 
 
 def median(values: Sequence[float]) -> float:

@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
-from bench import throwaway_database, verdict
+from bench import add_box_quarter, throwaway_database, verdict
 from mapservice.access import create_account, create_token
 from mapservice.db.cluster import free_port
 
@@ -134,15 +134,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers (2 cores: 2)")
     args = parser.parse_args()
     with throwaway_database() as (engine, url, folder):
-        x0, y0, x1, y1 = BOX
         with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO quarter (slug, name, city, boundary) VALUES ('bench', 'Bench', "
-                    "'Bochum', ST_Multi(ST_MakeEnvelope(:a, :b, :c, :d, 4326)))"
-                ),
-                {"a": x0, "b": y0, "c": x1, "d": y1},
-            )
+            add_box_quarter(conn, BOX)
             create_account(conn, "bench-field", "field")
             token = create_token(conn, "bench-field")
         port = free_port()

@@ -30,7 +30,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event, text
 
-from bench import median, throwaway_database, verdict
+from bench import add_box_quarter, median, throwaway_database, verdict
 from mapservice.access import Viewer
 from mapservice.capture.imports import ImportOptions, run_import
 from mapservice.catalog import Catalog, LayerSource, load_catalog
@@ -193,15 +193,8 @@ def main() -> None:
     catalog = load_catalog()
     layers = [layer.id for layer in catalog.of_source(LayerSource.OBSERVATIONS)]
     with throwaway_database() as (engine, url, folder):
-        x0, y0, x1, y1 = BOX
         with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO quarter (slug, name, city, boundary) VALUES ('bench', 'Bench', "
-                    "'Bochum', ST_Multi(ST_MakeEnvelope(:a, :b, :c, :d, 4326)))"
-                ),
-                {"a": x0, "b": y0, "c": x1, "d": y1},
-            )
+            add_box_quarter(conn, BOX)
         geojson, table = make_files(folder, args.rows, layers)
         cases = [
             ("GeoJSON", geojson, ImportOptions(), ["-oo", "FLATTEN_NESTED_ATTRIBUTES=NO"]),
