@@ -1,0 +1,42 @@
+"""axe-core (WCAG 2.1 AA) in the real page: the check every page a person opens must pass.
+
+axe-core is installed from npm with the map assets (``package.json``), so the check runs
+offline; it is injected into the page under test, never served by the app.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mapservice.config import REPO_ROOT
+
+AXE_JS = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict]:
+    """The violations of the given impacts, each with its rule id and the offending nodes."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        WCAG_AA,
+    )
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"][:5]],
+        }
+        for v in result["violations"]
+        if v["impact"] in impacts
+    ]
+
+
+def assert_accessible(page: Any) -> None:
+    """Fail with a readable list when axe finds a serious or critical violation."""
+    found = axe_violations(page)
+    assert not found, "axe (WCAG 2.1 AA) found serious/critical violations:\n" + "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']} at {v['nodes']}" for v in found
+    )
