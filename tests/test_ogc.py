@@ -186,7 +186,7 @@ def test_filters_bbox_kind_datetime_and_walkthrough(http: httpx.Client, world: W
         ({"bbox": "1,2,3"}, "invalid_bbox"),
         ({"bbox": "13.3,52.5,13.2,52.6"}, "invalid_bbox"),
         ({"bbox": "a,b,c,d"}, "invalid_bbox"),
-        ({"bbox-crs": "EPSG:25832", "bbox": "1,2,3,4"}, "invalid_bbox-crs"),
+        ({"bbox-crs": "EPSG:2154", "bbox": "1,2,3,4"}, "invalid_bbox-crs"),
         ({"datetime": "2026-13-45"}, "invalid_datetime"),
         ({"datetime": "2026-05-01/2026-04-01"}, "invalid_datetime"),
         ({"kind": "gut"}, "invalid_kind"),
@@ -233,7 +233,7 @@ def test_queryables_list_what_this_caller_may_filter_by(http: httpx.Client, worl
     public = http.get("/ogc/collections/mobilitaet/queryables")
     assert public.headers["content-type"] == "application/schema+json"
     props = public.json()["properties"]
-    assert {"kind", "quarter", "walkthrough", "datetime", "geometry"} <= set(props)
+    assert {"kind", "quarter", "walkthrough", "observed_at", "rating", "geometry"} <= set(props)
     assert "status" not in props
     assert props["kind"]["enum"] == ["strength", "problem", "potential", "idea"]
     planner = http.get("/ogc/collections/mobilitaet/queryables", headers=world.auth("planner"))

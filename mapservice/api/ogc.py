@@ -16,27 +16,21 @@ from mapservice.access import Viewer
 from mapservice.api.deps import CatalogDep
 from mapservice.api.tiles import RuntimeDep, TileViewer, tile_response
 from mapservice.catalog import Layer
-from mapservice.errors import NotFound
+from mapservice.errors import InvalidInput, NotFound
 from mapservice.ogc import documents, html, tilesets
+from mapservice.ogc.crs import OutputCrs, parse_crs
 from mapservice.ogc.documents import GEOJSON, HTML, JSON, OPENAPI_30, link
+from mapservice.ogc.filter_params import FILTER_PARAMS, items_condition, parameter_names
 from mapservice.ogc.items import ItemsQuery, Page, items_page, one_item, page_body
 from mapservice.ogc.openapi import openapi_30
-from mapservice.ogc.params import (
-    DEFAULT_LIMIT,
-    MAX_LIMIT,
-    Cursor,
-    check_bbox_crs,
-    negotiate,
-    parse_bbox,
-    parse_int,
-)
+from mapservice.ogc.params import DEFAULT_LIMIT, MAX_LIMIT, Cursor, negotiate, parse_bbox, parse_int
+from mapservice.ogc.queryables import queryables_document, queryables_for
 from mapservice.tiles.extent import visible_extent
 from mapservice.tiles.filters import FILTER_NAMES, parse_filters, query_values
 from mapservice.tiles.grid import TMS_ID, TileAddress
 from mapservice.tiles.runtime import Runtime
 from mapservice.tiles.service import TileJob
 from mapservice.tiles.sources import (
-    applicable_filters,
     source_for,
     visible_layer,
     visible_layers,
@@ -44,7 +38,8 @@ from mapservice.tiles.sources import (
 from mapservice.tiles.tilejson import vector_fields
 
 router = APIRouter(prefix="/ogc", tags=["OGC API"])
-ITEMS_PARAMS = {*FILTER_NAMES, "bbox", "bbox-crs", "limit", "offset", "cursor", "f"}
+ITEMS_PARAMS = {*FILTER_NAMES, *FILTER_PARAMS, "bbox", "bbox-crs", "crs", "limit", "offset",
+                "cursor", "f"}  # fmt: skip
 
 
 def _root(request: Request) -> str:
@@ -63,6 +58,11 @@ def _cache_control(viewer: Viewer, rt: Runtime) -> dict[str, str]:
     if viewer.is_public:
         return {"Cache-Control": f"public, max-age={rt.settings.max_age}", "Vary": "Accept"}
     return {"Cache-Control": "private, no-cache", "Vary": "Accept, Authorization"}
+
+
+def _content_crs(crs: OutputCrs) -> dict[str, str]:
+    """OGC API Features Part 2: the CRS of the coordinates, as a URI in angle brackets."""
+    return {"Content-Crs": f"<{crs.uri}>"}
 
 
 def _answer(
@@ -158,7 +158,7 @@ async def queryables(
 ) -> Response:
     query, root = _query(request, {"f"}), _root(request)
     layer = visible_layer(catalog, cid, viewer)
-    doc = documents.queryables(root, layer, applicable_filters(layer, viewer))
+    doc = queryables_document(root, layer, queryables_for(layer, viewer, source_for(layer, viewer)))
     fmt = negotiate(query.get("f"), request.headers.get("accept"))
     return _answer(fmt, doc, "json", "Queryables", root, media="application/schema+json",
                    pretty=json.dumps(doc, ensure_ascii=False, indent=2))  # fmt: skip
@@ -194,23 +194,33 @@ def _items_links(
 async def items(
     request: Request, cid: str, catalog: CatalogDep, viewer: TileViewer, rt: RuntimeDep
 ) -> Response:
-    query, root = _query(request, ITEMS_PARAMS), _root(request)
     layer = visible_layer(catalog, cid, viewer)
+    queryables = queryables_for(layer, viewer, source_for(layer, viewer))
+    query, root = _query(request, ITEMS_PARAMS | parameter_names(queryables)), _root(request)
     fmt = negotiate(query.get("f"), request.headers.get("accept"), ("json", "html"))
     cursor = Cursor.decode(query["cursor"]) if "cursor" in query else None
-    check_bbox_crs(query.get("bbox-crs"))
+    if "bbox-crs" in query and "bbox" not in query:
+        raise InvalidInput(
+            "bbox-crs ohne bbox: bitte auch bbox angeben.",
+            "bbox-crs without bbox: please give bbox too.",
+            code="invalid_bbox-crs",
+        )
+    bbox_crs = parse_crs("bbox-crs", query.get("bbox-crs"))
     q = ItemsQuery(
         layer=layer,
         viewer=viewer,
         filters=parse_filters(query),
-        bbox=parse_bbox(query["bbox"]) if "bbox" in query else None,
+        bbox=parse_bbox(query["bbox"], bbox_crs) if "bbox" in query else None,
         limit=parse_int("limit", query.get("limit"), DEFAULT_LIMIT, 1, MAX_LIMIT),
         offset=parse_int("offset", query.get("offset"), 0, 0, 10**9),
         cursor=cursor,
+        crs=parse_crs("crs", query.get("crs")),
+        condition=items_condition(query, queryables),
     )
     page = await items_page(rt, q)
     body = page_body(page, _items_links(request, q, page, query))
-    headers = {**_cache_control(viewer, rt), "X-Data-Version": page.version}
+    headers = {**_cache_control(viewer, rt), "X-Data-Version": page.version,
+               **_content_crs(q.crs)}  # fmt: skip
     if fmt == "html":
         doc = json.loads(body)
         columns = list(source_for(layer, viewer).fields())
@@ -226,9 +236,10 @@ async def items(
 async def item(
     request: Request, cid: str, fid: str, catalog: CatalogDep, viewer: TileViewer, rt: RuntimeDep
 ) -> Response:
-    query, root = _query(request, {"f"}), _root(request)
+    query, root = _query(request, {"f", "crs"}), _root(request)
     layer = visible_layer(catalog, cid, viewer)
-    feature = await one_item(rt, layer, viewer, fid)
+    crs = parse_crs("crs", query.get("crs"))
+    feature = await one_item(rt, layer, viewer, fid, crs)
     base = f"{root}/collections/{layer.id}"
     feature["links"] = [
         link(f"{base}/items/{fid}?f=json", "self", GEOJSON),
@@ -239,7 +250,7 @@ async def item(
     geometry = json.dumps(feature["geometry"], indent=1)
     response = _answer(fmt, feature, "item", layer.title(), root, media=GEOJSON, base=base,
                        layer_title=layer.title(), geometry_json=geometry)  # fmt: skip
-    response.headers.update(_cache_control(viewer, rt))
+    response.headers.update({**_cache_control(viewer, rt), **_content_crs(crs)})
     return response
 
 

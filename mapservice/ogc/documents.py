@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from mapservice.catalog import Layer
-from mapservice.ogc.params import CRS84
+from mapservice.ogc.cql import CONFORMANCE as CQL2_CONFORMANCE
+from mapservice.ogc.crs import CRS84, uris
 from mapservice.tiles.extent import Extent
-from mapservice.tiles.sources import QUERYABLE_SCHEMAS
 
 GEOJSON, JSON, HTML = "application/geo+json", "application/json", "text/html"
 OPENAPI_30 = "application/vnd.oai.openapi+json;version=3.0"
@@ -33,8 +33,10 @@ CONFORMANCE = [
     f"{_SPEC}/ogcapi-features-1/1.0/conf/geojson",
     f"{_SPEC}/ogcapi-features-1/1.0/conf/html",
     f"{_SPEC}/ogcapi-features-1/1.0/conf/oas30",
+    f"{_SPEC}/ogcapi-features-2/1.0/conf/crs",
     f"{_SPEC}/ogcapi-features-3/1.0/conf/queryables",
     f"{_SPEC}/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    *CQL2_CONFORMANCE,
     f"{_SPEC}/ogcapi-tiles-1/1.0/conf/core",
     f"{_SPEC}/ogcapi-tiles-1/1.0/conf/tileset",
     f"{_SPEC}/ogcapi-tiles-1/1.0/conf/tilesets-list",
@@ -94,7 +96,7 @@ def collection(root: str, layer: Layer, extent: Extent, lang: str = "de") -> dic
         "title": layer.title(lang),
         "description": layer.description(lang),
         "itemType": "feature",
-        "crs": [CRS84],
+        "crs": uris(),
         "storageCrs": CRS84,
         "extent": {"spatial": {"bbox": [list(extent.bounds())], "crs": CRS84}, **temporal},
         "links": [
@@ -123,24 +125,5 @@ def collections(root: str, docs: list[dict[str, Any]]) -> dict[str, Any]:
             link(f"{root}/collections?f=html", "alternate", HTML),
         ],
         "collections": docs,
-    }
-
-
-def queryables(root: str, layer: Layer, names: frozenset[str], lang: str = "de") -> dict[str, Any]:
-    """JSON Schema of the properties this caller may filter ``layer`` by (OGC Features Part 3)."""
-    props: dict[str, Any] = {
-        "geometry": {"$ref": "https://geojson.org/schema/Geometry.json"},
-    }
-    if "datetime" in names and layer.source.value != "reference":
-        props["datetime"] = {"type": "string", "format": "date-time", "title": "Zeit / time"}
-    for name in ("quarter", "kind", "walkthrough", "status"):
-        if name in names:
-            props[name] = QUERYABLE_SCHEMAS[name]
-    return {
-        "$schema": "https://json-schema.org/draft/2019-09/schema",
-        "$id": f"{root}/collections/{layer.id}/queryables",
-        "type": "object",
-        "title": layer.title(lang),
-        "properties": props,
-        "additionalProperties": False,
+        "crs": uris(),
     }

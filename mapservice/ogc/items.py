@@ -10,7 +10,7 @@ first page and cached per data version, so it equals what paging yields.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache, lru_cache
 from importlib import resources
@@ -18,7 +18,9 @@ from typing import Any
 
 from mapservice.access import Viewer
 from mapservice.catalog import Layer
-from mapservice.ogc.params import Cursor, feature_id, not_found_feature
+from mapservice.ogc.cql import Condition
+from mapservice.ogc.crs import BBox, OutputCrs, supported
+from mapservice.ogc.params import CRS84, Cursor, feature_id, not_found_feature
 from mapservice.tiles.filters import Filters
 from mapservice.tiles.queries import fill, json_row
 from mapservice.tiles.runtime import Runtime
@@ -39,10 +41,19 @@ class ItemsQuery:
     layer: Layer
     viewer: Viewer
     filters: Filters
-    bbox: tuple[float, float, float, float] | None
+    bbox: BBox | None
     limit: int
     offset: int
     cursor: Cursor | None
+    crs: OutputCrs
+    condition: Condition | None = None
+
+    def filter_key(self) -> tuple[Any, ...]:
+        """The filter's identity for the count cache (its SQL and bound values)."""
+        if self.condition is None:
+            return ()
+        values = json.dumps(self.condition.params, sort_keys=True, default=str)
+        return (self.condition.sql, values)
 
 
 @dataclass(frozen=True)
@@ -58,8 +69,9 @@ class Page:
     version: str
 
 
-def _slots(source: Source) -> dict[str, str]:
+def _slots(source: Source, crs: OutputCrs) -> dict[str, str]:
     return {
+        "geometry": crs.geometry_sql("r.geom"),
         "select": source.select_list(),
         "from": source.from_sql,
         "where": source.where,
@@ -70,13 +82,12 @@ def _slots(source: Source) -> dict[str, str]:
 
 
 @lru_cache(maxsize=512)
-def _items_sql(slots: tuple[tuple[str, str], ...], bbox: bool, after: bool, count: bool) -> str:
+def _items_sql(
+    slots: tuple[tuple[str, str], ...], envelope: str | None, after: bool, count: bool
+) -> str:
     values = dict(slots)
     geom, ident = values.pop("geom"), values["id"]
-    envelope = (
-        "ST_MakeEnvelope(%(bx0)s::float8, %(by0)s::float8, %(bx1)s::float8, %(by1)s::float8, 4326)"
-    )
-    values["bbox"] = f" AND ST_Intersects({geom}, {envelope})" if bbox else ""
+    values["bbox"] = f" AND ST_Intersects({geom}, {envelope})" if envelope else ""
     values["after"] = f" AND {ident} > %(after)s::{values['id_type']}" if after else ""
     values["matched"] = (
         f"(SELECT count(*) FROM (SELECT 1 FROM {values['from']} WHERE {values['where']}"
@@ -90,15 +101,16 @@ def _items_sql(slots: tuple[tuple[str, str], ...], bbox: bool, after: bool, coun
 async def items_page(rt: Runtime, q: ItemsQuery) -> Page:
     """The page ``q`` asks for, with the number of all matches when it is cheap enough."""
     check_filters(q.layer, q.viewer, q.filters)
-    source = source_for(q.layer, q.viewer, q.filters)
+    source = with_condition(source_for(q.layer, q.viewer, q.filters), q.condition)
     versions = await rt.versions.snapshot()
     count_key = (
         "count", q.layer.id, versions.get(version_key(q.layer), "0"), source.scope,
-        q.filters.key(), q.bbox,
+        q.filters.key(), q.bbox, q.filter_key(),
     )  # fmt: skip
     known = rt.memo.get(count_key)
-    slots = tuple({**_slots(source), "geom": source.geom}.items())
-    sql = _items_sql(slots, q.bbox is not None, q.cursor is not None, known is None)
+    slots = tuple({**_slots(source, q.crs), "geom": source.geom}.items())
+    envelope = q.bbox.envelope_sql if q.bbox else None
+    sql = _items_sql(slots, envelope, q.cursor is not None, known is None)
     cap = rt.settings.count_cap
     params: dict[str, Any] = {
         **source.params,
@@ -110,7 +122,7 @@ async def items_page(rt: Runtime, q: ItemsQuery) -> Page:
         "version_key": version_key(q.layer),
     }
     if q.bbox is not None:
-        params.update(zip(("bx0", "by0", "bx1", "by1"), q.bbox, strict=True))
+        params.update(q.bbox.params())
     features, returned, more, last, matched, version = await rt.fetchone(sql, params, prepare=False)
     if matched is None:
         matched = known
@@ -135,11 +147,21 @@ def page_body(page: Page, links: list[dict[str, Any]]) -> bytes:
     return b'{"type":"FeatureCollection","features":[' + page.features + b"]," + rest.encode()
 
 
-async def one_item(rt: Runtime, layer: Layer, viewer: Viewer, raw_id: str) -> dict[str, Any]:
+def with_condition(source: Source, condition: Condition | None) -> Source:
+    """``source`` narrowed by a translated CQL2 filter (its values stay bound parameters)."""
+    if condition is None:
+        return source
+    where = f"({source.where}) AND {condition.sql}"
+    return replace(source, where=where, params={**source.params, **condition.params})
+
+
+async def one_item(
+    rt: Runtime, layer: Layer, viewer: Viewer, raw_id: str, crs: OutputCrs | None = None
+) -> dict[str, Any]:
     """The feature ``raw_id`` if it exists and the viewer may see it, else 404."""
     source = source_for(layer, viewer)
     fid = feature_id(raw_id, source.id_type)
-    sql = fill(_template("item"), _slots(source))
+    sql = fill(_template("item"), _slots(source, crs or supported()[CRS84]))
     rows = await rt.fetchall(sql, {**source.params, "fid": fid})
     if not rows:
         raise not_found_feature(raw_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from mapservice.db.models import KINDS, STATUSES
+from mapservice.ogc.crs import uris
 from mapservice.ogc.params import DEFAULT_LIMIT, MAX_LIMIT
 from mapservice.tiles.grid import MAX_ZOOM, TMS_ID
 
@@ -66,7 +67,31 @@ def _parameters(collection_ids: list[str]) -> dict[str, Any]:
         _param("tileRow", p, INTEGER, "Zeile (y) / row (y)"),
         _param("tileCol", p, INTEGER, "Spalte (x) / column (x)"),
         _param("bbox", q, bbox, "minLon,minLat,maxLon,maxLat (CRS84)"),
-        _param("bbox-crs", q, STRING, "nur / only CRS84"),
+        _param(
+            "bbox-crs",
+            q,
+            {"type": "string", "format": "uri", "enum": uris()},
+            "CRS der bbox / CRS of the bbox (Standard / default CRS84)",
+        ),
+        _param(
+            "crs",
+            q,
+            {"type": "string", "format": "uri", "enum": uris()},
+            "CRS der Antwort / CRS of the response (Standard / default CRS84)",
+        ),
+        _param("filter", q, STRING, "CQL2-Filter (Text oder JSON) / CQL2 filter (text or JSON)"),
+        _param(
+            "filter-lang",
+            q,
+            {"type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text"},
+            "Sprache des Filters / filter language",
+        ),
+        _param(
+            "filter-crs",
+            q,
+            {"type": "string", "format": "uri", "enum": uris()},
+            "CRS der Geometrien im Filter / CRS of geometries in the filter",
+        ),
         _param("datetime", q, STRING, "RFC 3339: Zeitpunkt / instant, a/b, ../b, a/.."),
         _param("quarter", q, STRING, "Quartier (Kürzel) / quarter slug"),
         _param("kind", q, {"type": "string", "enum": list(KINDS)}, "Art / kind"),
@@ -91,10 +116,11 @@ PATHS: list[tuple[str, str, str, tuple[str, ...], dict[str, str]]] = [
     (C, "describeCollection", "Sammlung / collection", ("collectionId", "f"), JSON_OR_HTML),
     (f"{C}/queryables", "getQueryables", "Queryables", ("collectionId",), SCHEMA),
     (f"{C}/items", "getFeatures", "Objekte / features",
-     ("collectionId", "bbox", "bbox-crs", *FILTERS, "limit", "offset", "cursor", "f"),
+     ("collectionId", "bbox", "bbox-crs", "crs", *FILTERS, "filter", "filter-lang", "filter-crs",
+      "limit", "offset", "cursor", "f"),
      GEOJSON_OR_HTML),
     (f"{C}/items/{{featureId}}", "getFeature", "Ein Objekt / one feature",
-     ("collectionId", "featureId", "f"), GEOJSON_OR_HTML),
+     ("collectionId", "featureId", "crs", "f"), GEOJSON_OR_HTML),
     (f"{C}/tiles", "getTilesets", "Kachelsätze / tilesets", ("collectionId",), JSON_ONLY),
     (f"{C}/tiles/{{tileMatrixSetId}}", "getTileset", "Kachelsatz / tileset",
      ("collectionId", "tileMatrixSetId"), JSON_ONLY),

@@ -13,10 +13,11 @@ import math
 import uuid
 from dataclasses import dataclass
 
-from mapservice.errors import NotFound
+from mapservice.errors import InvalidInput, NotFound
+from mapservice.ogc.crs import CRS84, BBox, OutputCrs, parse_box
 from mapservice.tiles.filters import invalid
 
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+__all__ = ["CRS84", "Cursor", "negotiate", "parse_bbox", "parse_int"]
 DEFAULT_LIMIT, MAX_LIMIT = 100, 10_000
 
 
@@ -38,33 +39,29 @@ def negotiate(
     return "json"
 
 
-def check_bbox_crs(value: str | None) -> None:
-    """Only lon/lat (CRS84) boxes so far; OGC API Features Part 2 would add EPSG:25832."""
-    if value not in (None, CRS84):
-        raise invalid("bbox-crs", f"nur {CRS84} wird unterstützt.", f"only {CRS84} is supported.")
-
-
-def parse_bbox(value: str) -> tuple[float, float, float, float]:
-    """``minLon,minLat,maxLon,maxLat`` (a 6-number 3-D box is accepted, heights ignored)."""
+def parse_bbox(value: str, crs: OutputCrs) -> BBox:
+    """``bbox`` as four (or six, heights ignored) numbers in the axis order of ``bbox-crs``."""
     try:
         numbers = [float(part) for part in value.split(",")]
     except ValueError:
         numbers = []
     if len(numbers) == 6:
         numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
-    ok = len(numbers) == 4 and all(math.isfinite(n) for n in numbers)
-    if ok:
-        x0, y0, x1, y1 = numbers
-        ok = -180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90
-    if not ok:
-        raise invalid(
-            "bbox",
-            "erwartet werden vier Zahlen minLänge,minBreite,maxLänge,maxBreite in WGS 84 "
-            "(Länge −180…180, Breite −90…90, min ≤ max), z. B. 13.39,52.51,13.41,52.53.",
-            "expected four numbers minLon,minLat,maxLon,maxLat in WGS 84 "
-            "(lon −180…180, lat −90…90, min ≤ max), e.g. 13.39,52.51,13.41,52.53.",
-        )
-    return (numbers[0], numbers[1], numbers[2], numbers[3])
+    if len(numbers) == 4 and all(math.isfinite(n) for n in numbers):
+        try:
+            return parse_box((numbers[0], numbers[1], numbers[2], numbers[3]), crs)
+        except InvalidInput:
+            if crs.uri != CRS84:
+                raise
+    raise invalid(
+        "bbox",
+        "erwartet werden vier Zahlen minLänge,minBreite,maxLänge,maxBreite in WGS 84 "
+        "(Länge −180…180, Breite −90…90, min ≤ max), z. B. 13.39,52.51,13.41,52.53, "
+        "oder mit bbox-crs ein anderes Koordinatensystem.",
+        "expected four numbers minLon,minLat,maxLon,maxLat in WGS 84 "
+        "(lon −180…180, lat −90…90, min ≤ max), e.g. 13.39,52.51,13.41,52.53, "
+        "or another coordinate system with bbox-crs.",
+    )
 
 
 def parse_int(name: str, value: str | None, default: int, low: int, high: int) -> int:

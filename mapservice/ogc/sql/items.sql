@@ -1,5 +1,6 @@
--- One page of OGC API items of one layer: the features as GeoJSON text (RFC 7946: lon/lat,
--- outer rings counter-clockwise, 7 decimals ≈ 1 cm), joined by commas and returned as UTF-8
+-- One page of OGC API items of one layer: the features as GeoJSON text ({{geometry}}: by
+-- default RFC 7946 lon/lat, outer rings counter-clockwise, 7 decimals ≈ 1 cm; or the CRS the
+-- client asked for, see ogc/crs.py), joined by commas and returned as UTF-8
 -- bytes, in id order. One row more than the limit is read to know whether a next page
 -- exists; "last" is the id the next page starts after (keyset paging: page 1,000 costs what
 -- page 1 costs). {{matched}} counts all matches up to a cap, or is NULL when the count is
@@ -14,7 +15,7 @@ WITH page AS (
 )
 SELECT convert_to(coalesce(string_agg(
          '{"type":"Feature","id":' || to_json(r.ord)::text
-         || ',"geometry":' || ST_AsGeoJSON(ST_ForcePolygonCCW(r.geom), 7)
+         || ',"geometry":' || {{geometry}}
          || ',"properties":' || {{json_row}} || '}',
          ',' ORDER BY r.rn) FILTER (WHERE r.rn <= %(limit)s::int), ''), 'UTF8') AS features,
        count(*) FILTER (WHERE r.rn <= %(limit)s::int) AS returned,
