@@ -148,6 +148,12 @@ class _Translator:
             return q.sql, q.type
         if isinstance(node, dict) and ("timestamp" in node or "date" in node):
             return self.bind(_instant(node), "timestamptz"), "timestamp"
+        if isinstance(node, dict) and "op" in node:
+            op = str(node["op"])[:40]
+            raise _error(
+                f"die Funktion {op!r} wird als Wert nicht unterstützt.",
+                f"the function {op!r} is not supported as a value.",
+            )
         if isinstance(node, bool) or node is None:
             raise _error(f"Wert {node!r} ist hier nicht möglich.", f"value {node!r} not allowed.")
         if isinstance(node, int | float):
