@@ -84,7 +84,8 @@ class Service:
 
 
 @pytest.fixture(scope="module")
-def service() -> Iterator[Service]:
+def service(request: pytest.FixtureRequest) -> Iterator[Service]:
+    failed_before = request.session.testsfailed
     base = make_temp_dir("karte-recovery-")
     port = free_port()
     log = base / "serve.log"
@@ -150,7 +151,7 @@ def service() -> Iterator[Service]:
             except subprocess.TimeoutExpired:
                 process.kill()
         Cluster(base / "pg").stop()
-        if log.exists():  # for a failed run: what the server said
+        if log.exists() and request.session.testsfailed > failed_before:
             sys.stderr.write("karte serve log (tail):\n" + log.read_text()[-3000:])
         shutil.rmtree(base, ignore_errors=True)
 

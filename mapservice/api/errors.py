@@ -8,6 +8,7 @@ HTTP connection stays usable for its next request.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 
 from fastapi import FastAPI, Request
@@ -40,13 +41,41 @@ def karte_response(exc: KarteError) -> JSONResponse:
     return JSONResponse(body, status_code=exc.status, headers=retry_headers(exc.status))
 
 
+class _Throttle:
+    """One log line per ``every`` seconds: an outage under load is thousands of 503s."""
+
+    def __init__(self, every: float) -> None:
+        self.every = every
+        self.last = -every
+        self.skipped = 0
+
+    def due(self) -> bool:
+        now = time.monotonic()
+        if now - self.last >= self.every:
+            self.last = now
+            return True
+        self.skipped += 1
+        return False
+
+    def suppressed_note(self) -> str:
+        skipped, self.skipped = self.skipped, 0
+        return f" [{skipped} more since the last line]" if skipped else ""
+
+
+_outage_log = _Throttle(every=5.0)
+
+
 def failure_response(exc: Exception, scope: Scope) -> JSONResponse:
     """The answer to an exception no handler took: an outage is a 503, anything else a 500."""
     where = f"{scope.get('method', '')} {scope.get('path', '')}"
     outage = outage_of(exc)
     if outage is not None:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        log.warning("%s: %s (%s: %s)", where, outage.code, type(exc).__name__, first)
+        if _outage_log.due():
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            log.warning(
+                "%s: %s (%s: %s)%s", where, outage.code, type(exc).__name__, first,
+                _outage_log.suppressed_note(),
+            )  # fmt: skip
         return karte_response(outage)
     ref = uuid.uuid4().hex[:12]
     log.error("%s: unhandled error %s", where, ref, exc_info=exc)
