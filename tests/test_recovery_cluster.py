@@ -73,6 +73,9 @@ def test_a_taken_port_is_named_not_silently_changed(base: Path) -> None:
         assert not cluster.status().running
         assert cluster.port_file.read_text().strip() == str(port), "the kept port stays"
 
+        status = karte("db", "status", KARTE_DATA_DIR=str(base))
+        assert status.returncode == 3
+        assert f"startet wieder auf Port {port}" in " ".join(status.stdout.split())
         # The CLI says the same in one paragraph, German and English, exit status 1.
         result = karte("db", "start", KARTE_DATA_DIR=str(base))
         assert_readable_failure(result, f"Port {port}", "belegt", "taken by another program")
