@@ -81,11 +81,14 @@ def db_status() -> None:
 
     settings = _settings()
     if not settings.database_url:
-        status = embedded_cluster(settings).status()
+        cluster = embedded_cluster(settings)
+        status = cluster.status()
+        kept = cluster.saved_port()
         console.print(
             f"Eingebetteter Cluster {settings.pg_dir}: "
             + ("läuft" if status.running else "läuft nicht")
             + (f" (pid {status.pid}, Port {status.port})" if status.running else "")
+            + (f" (startet wieder auf Port {kept})" if kept and not status.running else "")
         )
         if not status.running:
             raise typer.Exit(3)

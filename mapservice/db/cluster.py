@@ -5,6 +5,12 @@ configuring a database server, and tests must never touch a server that happens 
 the machine. The cluster uses the PostgreSQL binaries of the system, listens on 127.0.0.1
 only (no unix socket, so no shared /var/run folder is needed), and trusts local connections.
 
+The port is chosen once and kept in a file beside the cluster (``pg.port``): every later
+start uses it again, so a running service finds the database where it left it after
+``karte db stop``/``start`` or a crash. TCP rather than a unix socket in the data folder,
+because a socket path may be at most 107 bytes (deep data folders would fail) and tools such
+as ``psql``, QGIS or pgAdmin connect to a TCP port the same way on every platform.
+
 ``initdb`` and ``postgres`` refuse to run as root; when we are root (CI) the server runs as
 the unprivileged ``postgres`` system user, who is given the cluster folder.
 """
@@ -86,6 +92,17 @@ def _port_is_free(port: int) -> bool:
         return True
 
 
+def _port_is_bindable(port: int) -> bool:
+    """Could PostgreSQL listen here? It sets SO_REUSEADDR, so TIME_WAIT does not count."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -127,6 +144,46 @@ class Cluster:
     @property
     def log_file(self) -> Path:
         return self.directory / "server.log"
+
+    @property
+    def port_file(self) -> Path:
+        """The port chosen at the first start, kept beside the cluster for every later one."""
+        return self.directory.parent / f"{self.directory.name}.port"
+
+    def saved_port(self) -> int | None:
+        try:
+            port = int(self.port_file.read_text().strip())
+        except (OSError, ValueError):
+            return None
+        return port if 0 < port < 65536 else None
+
+    def _save_port(self, port: int) -> None:
+        if self.saved_port() == port:
+            return
+        scratch = self.port_file.with_name(self.port_file.name + ".tmp")
+        scratch.write_text(f"{port}\n")
+        scratch.replace(self.port_file)  # atomic: a reader sees the old or the new port
+
+    def _choose_port(self) -> int:
+        """An explicit port (KARTE_PG_PORT) wins; else the kept one; else a new free one."""
+        port = self.port or self.saved_port() or free_port()
+        if not _port_is_bindable(port):
+            raise self._port_taken(port)
+        self._save_port(port)
+        return port
+
+    def _port_taken(self, port: int) -> DatabaseError:
+        where = "KARTE_PG_PORT" if self.port else str(self.port_file)
+        return DatabaseError(
+            f"Port {port} der eingebetteten Datenbank ({where}) ist von einem anderen "
+            "Programm belegt. Dieses Programm beenden – oder einen anderen Port wählen "
+            f"(KARTE_PG_PORT setzen oder {self.port_file} löschen); ein laufendes "
+            "'karte serve' muss danach neu gestartet werden.",
+            f"Port {port} of the embedded database ({where}) is taken by another program. "
+            "Stop that program – or choose another port (set KARTE_PG_PORT or delete "
+            f"{self.port_file}); a running 'karte serve' must be restarted afterwards.",
+            code="port_taken",
+        )
 
     @property
     def as_root(self) -> bool:
@@ -262,14 +319,14 @@ class Cluster:
             )
 
     def start(self) -> int:
-        """Start the server (initialising it first) and return its port."""
+        """Start the server (initialising it first) and return its port (always the same)."""
         with self.locked():
             self._init_unlocked()
             current = self.status()
             if current.running and current.port:
                 return current.port
             self._remove_stale_pid_file()
-            port = self.port or free_port()
+            port = self._choose_port()
             bindir = find_bindir()
             opts = " ".join(
                 [
@@ -295,6 +352,8 @@ class Cluster:
                 )
                 if result.returncode == 0:
                     return port
+                if "Address already in use" in self._log_tail(lines=8):
+                    raise self._port_taken(port)
                 # After a crash, children of the old postmaster may still hold shared memory
                 # for a moment; wait and retry before giving up.
                 time.sleep(1.0 + attempt)
@@ -305,12 +364,12 @@ class Cluster:
                 code="start_failed",
             )
 
-    def _log_tail(self) -> str:
+    def _log_tail(self, lines: int = 4) -> str:
         try:
-            lines = self.log_file.read_text(errors="replace").strip().splitlines()
+            text = self.log_file.read_text(errors="replace").strip().splitlines()
         except OSError:
             return "(kein Log / no log)"
-        return " | ".join(lines[-4:])
+        return " | ".join(text[-lines:])
 
     def _remove_stale_pid_file(self) -> None:
         """A postmaster.pid left by a crash names a dead (or recycled) pid: remove it."""

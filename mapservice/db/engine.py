@@ -105,10 +105,26 @@ def unreachable(url: str, exc: Exception) -> DatabaseError:
     )
 
 
+#: Seconds a new connection may take before the request answers 503.
+CONNECT_TIMEOUT_S = 5
+
+
 @lru_cache(maxsize=8)
 def make_engine(url: str, pool_size: int = 10) -> Engine:
-    """One engine per URL and process; pool below the server's max_connections."""
-    return create_engine(url, pool_size=pool_size, max_overflow=5, pool_pre_ping=True)
+    """One engine per URL and process; pool below the server's max_connections.
+
+    ``pool_pre_ping`` finds a connection the server closed (stop, crash, restart) before a
+    request uses it, and invalidates the whole pool with it, so after an outage the first
+    request already runs on a fresh connection; ``connect_timeout`` bounds how long a
+    request waits for a server that does not answer (a refused connection fails at once).
+    """
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=5,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_S},
+    )
 
 
 def postgis_version(engine: Engine) -> str:

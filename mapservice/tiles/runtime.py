@@ -6,6 +6,7 @@ uses psycopg directly (no ORM): autocommit connections (no BEGIN/COMMIT round tr
 statements prepared on first use, JIT off (PostGIS functions carry high costs that make the
 JIT compile for many milliseconds on every tile), no parallel workers (a tile is small; under
 load, worker start-up and the extra processes cost more than they save), UTC time zone.
+The pool heals itself after the database went away (``mapservice.tiles.pool``).
 """
 
 from __future__ import annotations
@@ -17,14 +18,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
-from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from sqlalchemy import Engine
 
 from mapservice.access import Viewer
 from mapservice.catalog import Layer
-from mapservice.errors import DatabaseError
+from mapservice.db.outage import outage_of
 from mapservice.tiles.cache import ByteLRU
 from mapservice.tiles.filters import Filters
+from mapservice.tiles.pool import HealingPool
 from mapservice.tiles.settings import TileSettings
 from mapservice.tiles.sources import Source, source_for
 from mapservice.tiles.versions import VersionBook
@@ -35,7 +36,7 @@ class Runtime:
     """Pool, caches and settings of the tile and OGC endpoints of one app."""
 
     settings: TileSettings
-    pool: AsyncConnectionPool
+    pool: HealingPool
     cache: ByteLRU
     versions: VersionBook = field(init=False)
     inflight: dict[Any, asyncio.Future[Any]] = field(default_factory=dict)
@@ -93,19 +94,11 @@ class Runtime:
         try:
             async with self.pool.connection() as conn:
                 yield conn
-        except psycopg.errors.QueryCanceled:
-            raise DatabaseError(
-                "Die Abfrage hat zu lange gedauert und wurde abgebrochen; bitte näher zoomen "
-                "oder Filter setzen.",
-                "The query took too long and was cancelled; please zoom in or add filters.",
-                code="query_timeout",
-            ) from None
-        except (psycopg.OperationalError, PoolTimeout) as exc:
-            raise DatabaseError(
-                f"Die Datenbank ist gerade nicht erreichbar ({type(exc).__name__}).",
-                f"The database is not reachable right now ({type(exc).__name__}).",
-                code="database_unavailable",
-            ) from None
+        except psycopg.Error as exc:
+            outage = outage_of(exc)
+            if outage is None:
+                raise
+            raise outage from None
 
     async def close(self) -> None:
         await self.pool.close()
@@ -124,15 +117,14 @@ async def open_runtime(engine: Engine, settings: TileSettings | None = None) -> 
         "-c jit=off -c max_parallel_workers_per_gather=0 -c TimeZone=UTC "
         f"-c statement_timeout={settings.statement_timeout_ms}"
     )
-    pool = AsyncConnectionPool(
+    pool = HealingPool(
         conninfo(engine),
         min_size=settings.pool_min,
         max_size=settings.pool_max,
         kwargs={"autocommit": True, "prepare_threshold": 0, "options": options},
         timeout=10,
-        open=False,
         name="karte-tiles",
     )
-    await pool.open(wait=True, timeout=30)
+    await pool.open(timeout=30)
     cache = ByteLRU(settings.cache_bytes, settings.cache_entry_max_bytes)
     return Runtime(settings=settings, pool=pool, cache=cache)
