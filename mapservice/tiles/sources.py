@@ -206,7 +206,8 @@ def _findings(layer: Layer, viewer: Viewer) -> Source:
     available = {
         "id": Prop("id", "a.id::text"),
         "kind": Prop("kind", "a.kind"),
-        "statement": Prop("statement", "a.statement"),
+        "statement": Prop("statement", view.statement),
+        "georef_method": Prop("georef_method", "a.georef_method"),
         "layer": Prop("layer", "array_to_string(a.layer_ids, ',')"),
         "place_text": Prop("place_text", place),
         "observed_at": Prop("observed_at", "to_char(i.held_on, 'YYYY-MM-DD')"),
@@ -226,7 +227,7 @@ def _findings(layer: Layer, viewer: Viewer) -> Source:
         id_sql="a.id",
         id_type="uuid",
         kind="a.kind",
-        props=_pick(layer, available, ("id", "kind")),
+        props=_pick(layer, available, ("id", "kind", "georef_method")),
         time_start="i.held_on",
         time_end="i.held_on",
     )
