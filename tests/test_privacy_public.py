@@ -201,3 +201,26 @@ def test_public_order_does_not_group_one_persons_statements(
     keys = [(f["created_at"][:10], f["id"]) for f in listed]
     assert len(keys) > 20 and keys == sorted(keys)
     assert all("T00:00:00" in f["created_at"] for f in listed)
+
+
+@pytest.mark.parametrize("who", ["public", "field", "planner"])
+def test_one_visibility_rule_for_findings_everywhere(
+    http: httpx.Client, team: Any, demo_loaded: dict[str, int], who: str
+) -> None:
+    """API, OGC items, exports and the figures count the same findings for each viewer."""
+    headers = {} if who == "public" else {"Authorization": f"Bearer {getattr(team, who)}"}
+    slug = "bochum-hamme"
+    api = http.get("/api/findings", params={"quarter": slug, "limit": 1000},
+                   headers=headers).json()  # fmt: skip
+    placed = {f["id"] for f in api if f["geometry"] is not None}
+    items = http.get("/ogc/collections/aussagen/items",
+                     params={"quarter": slug, "limit": 1000}, headers=headers).json()  # fmt: skip
+    export = http.get(f"/api/exports/{slug}/aussagen.geojson", headers=headers).json()
+    summary = http.get(f"/api/quarters/{slug}/summary", headers=headers).json()
+    assert {f["id"] for f in items["features"]} == placed
+    assert {f["id"] for f in export["features"]} == placed
+    assert summary["totals"]["findings"] == len(api)
+    if who == "planner":
+        assert {f["status"] for f in api} > {"published"}
+    else:
+        assert {f["status"] for f in api} == {"published"}
