@@ -224,3 +224,26 @@ def test_one_visibility_rule_for_findings_everywhere(
         assert {f["status"] for f in api} > {"published"}
     else:
         assert {f["status"] for f in api} == {"published"}
+
+
+def test_republish_recomputes_what_storing_computed(
+    engine: Engine, demo_loaded: dict[str, int]
+) -> None:
+    """What migration 0004 runs over old rows: a stale public point (the old 50 m cell
+    centre, 12.7 m from the house) is replaced by the rule's point."""
+    from mapservice.capture.findings import republish
+
+    snapshot = (
+        "SELECT id, ST_AsText(public_geom), public_statement, public_place_text FROM finding "
+        "WHERE synthetic ORDER BY id"
+    )
+    with engine.begin() as conn:
+        before = conn.execute(text(snapshot)).all()
+        fid = next(r[0] for r in before if r[2] and REDACTED in r[2])
+        conn.execute(
+            text("UPDATE finding SET public_geom = ST_Translate(geom, 0.0001, 0.0001), "
+                 "public_statement = statement WHERE id = :i"), {"i": fid}
+        )  # fmt: skip
+        assert republish(conn) >= len(before)
+        after = conn.execute(text(snapshot)).all()
+    assert after == before

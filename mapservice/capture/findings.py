@@ -129,6 +129,35 @@ def store_findings(
     return placed
 
 
+def republish(conn: Connection, quarter_id: int | None = None) -> int:
+    """Recompute public geometry and redacted texts of stored findings (all, or one
+    quarter's): after the privacy rule changed (migration 0004) or the gazetteer did."""
+    rows = conn.execute(
+        text(
+            "SELECT id, quarter_id, statement, place_text, georef_method, from_home_address, "
+            "ST_AsBinary(geom) FROM finding "
+            "WHERE CAST(:q AS integer) IS NULL OR quarter_id = :q ORDER BY quarter_id, id"
+        ),
+        {"q": quarter_id},
+    ).all()
+    quarters: dict[int, QuarterPrivacy] = {}
+    for fid, qid, statement, place, method, home, geom in rows:
+        if qid not in quarters:
+            quarters[qid] = QuarterPrivacy.load(conn, qid)
+        privacy = quarters[qid]
+        exact = wkb.loads(bytes(geom)) if geom is not None else None
+        public = privacy.public_geometry(exact, method, home)
+        conn.execute(
+            text(
+                "UPDATE finding SET public_geom = ST_GeomFromWKB(:g, 4326), "
+                "public_statement = :s, public_place_text = :p WHERE id = :id"
+            ),
+            {"g": _wkb(public), "s": privacy.redactor.redact(statement)[0],
+             "p": privacy.redactor.redact(place or "")[0], "id": fid},
+        )  # fmt: skip
+    return len(rows)
+
+
 class FindingIn(BaseModel):
     """A statement from an interview; ``place_text`` as the person said it."""
 

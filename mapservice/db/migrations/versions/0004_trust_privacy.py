@@ -131,37 +131,9 @@ def upgrade() -> None:
 
 def _republish_findings() -> None:
     """The new public geometry and redacted texts for every finding already stored."""
-    from shapely import wkb
-    from sqlalchemy import text
+    from mapservice.capture.findings import republish
 
-    from mapservice.capture.findings import QuarterPrivacy
-
-    conn = op.get_bind()
-    rows = conn.execute(
-        text(
-            "SELECT id, quarter_id, statement, place_text, georef_method, from_home_address, "
-            "ST_AsBinary(geom) FROM finding ORDER BY quarter_id, id"
-        )
-    ).all()
-    quarters: dict[int, QuarterPrivacy] = {}
-    for fid, qid, statement, place, method, home, geom in rows:
-        if qid not in quarters:
-            quarters[qid] = QuarterPrivacy.load(conn, qid)
-        privacy = quarters[qid]
-        exact = wkb.loads(bytes(geom)) if geom is not None else None
-        public = privacy.public_geometry(exact, method, home)
-        conn.execute(
-            text(
-                "UPDATE finding SET public_geom = ST_GeomFromWKB(:g, 4326), "
-                "public_statement = :s, public_place_text = :p WHERE id = :id"
-            ),
-            {
-                "g": wkb.dumps(public) if public is not None else None,
-                "s": privacy.redactor.redact(statement)[0],
-                "p": privacy.redactor.redact(place or "")[0],
-                "id": fid,
-            },
-        )
+    republish(op.get_bind())
 
 
 def downgrade() -> None:
