@@ -83,6 +83,12 @@ class FindingView:
     statement: str = ""
     #: whether the viewer may read ``interview_id`` (which links one person's statements)
     linked: bool = False
+    #: first and last day the interview date may be (``i`` = the joined interview): the day
+    #: for planners, its month for everyone else — one interview a day would make the day a
+    #: key that groups a person's statements
+    held_from: str = "i.held_on"
+    held_to: str = "i.held_on"
+    held_format: str = "YYYY-MM-DD"
 
 
 #: For a row whose redacted text was not computed (``public_statement`` NULL, e.g. a
@@ -108,8 +114,9 @@ def finding_visibility(viewer: Viewer, alias: str) -> FindingView:
     interview. Everyone else, field teams included, reads published findings only, at their
     generalised geometry (``public_geom``), with home house numbers removed from the text
     (``public_statement``, see :mod:`mapservice.georef.redact`), never a place that is
-    somebody's home address (``place`` is then NULL), and never the interview a statement
-    came from (which would let anyone group statements by person).
+    somebody's home address (``place`` is then NULL), never the interview a statement came
+    from, and the interview date only to the month (either would let anyone group
+    statements by person).
     """
     if viewer.sees_everything:
         return FindingView(
@@ -121,6 +128,9 @@ def finding_visibility(viewer: Viewer, alias: str) -> FindingView:
         f"ELSE {_redacted(alias, 'place_text')} END",
         visible=f"{alias}.status = 'published'",
         statement=_redacted(alias, "statement"),
+        held_from="date_trunc('month', i.held_on)::date",
+        held_to="(date_trunc('month', i.held_on) + interval '1 month - 1 day')::date",
+        held_format="YYYY-MM",
     )
 
 

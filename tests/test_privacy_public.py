@@ -247,3 +247,35 @@ def test_republish_recomputes_what_storing_computed(
         assert republish(conn) >= len(before)
         after = conn.execute(text(snapshot)).all()
     assert after == before
+
+
+def test_the_public_gets_the_interview_month_not_the_day(
+    http: httpx.Client, engine: Engine, team: Any, home: dict[str, Any]
+) -> None:
+    """One interview a day (as in the demo) would make the date a per-person key."""
+    with engine.connect() as conn:
+        held_on = conn.execute(
+            text("SELECT i.held_on FROM finding f JOIN interview i ON i.id = f.interview_id "
+                 "WHERE f.id = :id"), {"id": home["id"]}
+        ).scalar_one()  # fmt: skip
+        same_month = set(
+            conn.execute(
+                text("SELECT f.id::text FROM finding f JOIN interview i ON i.id = f.interview_id "
+                     "JOIN quarter q ON q.id = f.quarter_id WHERE q.slug = :q "
+                     "AND f.status = 'published' AND f.public_geom IS NOT NULL "
+                     "AND date_trunc('month', i.held_on) = date_trunc('month', CAST(:d AS date))"),
+                {"q": home["quarter"], "d": held_on},
+            ).scalars()
+        )  # fmt: skip
+    item = http.get(f"/ogc/collections/aussagen/items/{home['id']}").json()
+    assert item["properties"]["observed_at"] == held_on.isoformat()[:7]
+    auth = {"Authorization": f"Bearer {team.planner}"}
+    exact = http.get(f"/ogc/collections/aussagen/items/{home['id']}", headers=auth).json()
+    assert exact["properties"]["observed_at"] == held_on.isoformat()
+    day = http.get("/ogc/collections/aussagen/items", params={
+        "quarter": home["quarter"], "datetime": held_on.isoformat(), "limit": 1000}).json()  # fmt: skip
+    assert {f["id"] for f in day["features"]} == same_month
+    assert len(same_month) > 1, "a day's query answers with the whole month"
+    export = http.get(f"/api/exports/{home['quarter']}/aussagen.csv").content.decode("utf-8-sig")
+    (row,) = [r for r in csv.DictReader(io.StringIO(export)) if r["id"] == home["id"]]
+    assert row["held_on"] == held_on.isoformat()[:7]

@@ -51,7 +51,7 @@ SELECT o.id::text AS id, o.layer_id AS layer, o.kind, o.rating, o.title, o.descr
 _FINDINGS = """
 SELECT f.id::text AS id, array_to_string(f.layer_ids, ',') AS layers, f.kind,
        {statement} AS statement,
-       {place} AS place_text, f.status, i.participant_group, i.held_on{exact},
+       {place} AS place_text, f.status, i.participant_group, {held_on} AS held_on{exact},
        ST_AsBinary({geom}) AS geom
   FROM finding f JOIN interview i ON i.id = f.interview_id
  WHERE f.quarter_id = :q AND ({visible})
@@ -116,9 +116,10 @@ def _query(layer: Layer, viewer: Viewer) -> tuple[str, dict[str, Any]]:
         view = finding_visibility(viewer, "f")
         exact = ", f.georef_method, f.georef_confidence, f.needs_review" if planner else ""
         visible = view.visible if planner else f"{view.visible} AND {view.geom} IS NOT NULL"
+        held_on = "i.held_on" if planner else f"to_char(i.held_on, '{view.held_format}')"
         return _FINDINGS.format(
             place=view.place, statement=view.statement, geom=view.geom, exact=exact,
-            visible=visible,
+            visible=visible, held_on=held_on,
         ), {}  # fmt: skip
     if layer.source == LayerSource.WALKTHROUGHS:
         return _WALKTHROUGHS.format(planner=", w.team, w.author" if planner else ""), {}
