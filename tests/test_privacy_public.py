@@ -272,8 +272,8 @@ def test_the_public_gets_the_interview_month_not_the_day(
     auth = {"Authorization": f"Bearer {team.planner}"}
     exact = http.get(f"/ogc/collections/aussagen/items/{home['id']}", headers=auth).json()
     assert exact["properties"]["observed_at"] == held_on.isoformat()
-    day = http.get("/ogc/collections/aussagen/items", params={
-        "quarter": home["quarter"], "datetime": held_on.isoformat(), "limit": 1000}).json()  # fmt: skip
+    params = {"quarter": home["quarter"], "datetime": held_on.isoformat(), "limit": 1000}
+    day = http.get("/ogc/collections/aussagen/items", params=params).json()
     assert {f["id"] for f in day["features"]} == same_month
     assert len(same_month) > 1, "a day's query answers with the whole month"
     export = http.get(f"/api/exports/{home['quarter']}/aussagen.csv").content.decode("utf-8-sig")
