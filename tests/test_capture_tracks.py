@@ -109,5 +109,8 @@ def test_bad_recording_ids_are_refused(http, team: Team, engine) -> None:  # typ
         assert body.get("message_de") and body.get("message_en")
     bad_end = _put(http, team, walk["id"], NORTH, ended_at="gestern")
     assert bad_end.status_code in (400, 422)
+    future = _put(http, team, walk["id"], NORTH, ended_at="2999-01-01T10:00:00+01:00")
+    assert future.status_code == 400 and future.json()["code"] == "date_in_future"
+    assert future.json()["message_de"] and future.json()["message_en"]
     assert count(engine, "walkthrough_track", f"walkthrough_id = '{walk['id']}'") == 0
     assert http.get(f"/api/walkthroughs/{walk['id']}").json()["track"] is None

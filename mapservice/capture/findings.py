@@ -135,25 +135,29 @@ def republish(conn: Connection, quarter_id: int | None = None) -> int:
     rows = conn.execute(
         text(
             "SELECT id, quarter_id, statement, place_text, georef_method, from_home_address, "
-            "ST_AsBinary(geom) FROM finding "
+            "ST_AsBinary(geom), from_home_address AND coalesce(ST_Equals(geom, public_geom), "
+            "false) FROM finding "
             "WHERE CAST(:q AS integer) IS NULL OR quarter_id = :q ORDER BY quarter_id, id"
         ),
         {"q": quarter_id},
     ).all()
     quarters: dict[int, QuarterPrivacy] = {}
-    for fid, qid, statement, place, method, home, geom in rows:
+    for fid, qid, statement, place, method, home, geom, erased in rows:
         if qid not in quarters:
             quarters[qid] = QuarterPrivacy.load(conn, qid)
         privacy = quarters[qid]
         exact = wkb.loads(bytes(geom)) if geom is not None else None
         public = privacy.public_geometry(exact, method, home)
+        # An erased home already sits at its public point (geom = public_geom, which never
+        # happens otherwise): generalising that point again could bring it back near the house.
         conn.execute(
             text(
-                "UPDATE finding SET public_geom = ST_GeomFromWKB(:g, 4326), "
+                "UPDATE finding SET public_geom = CASE WHEN :erased THEN public_geom "
+                "ELSE ST_GeomFromWKB(:g, 4326) END, "
                 "public_statement = :s, public_place_text = :p WHERE id = :id"
             ),
             {"g": _wkb(public), "s": privacy.redactor.redact(statement)[0],
-             "p": privacy.redactor.redact(place or "")[0], "id": fid},
+             "p": privacy.redactor.redact(place or "")[0], "id": fid, "erased": erased},
         )  # fmt: skip
     return len(rows)
 

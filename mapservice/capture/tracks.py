@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import gpxpy
 import gpxpy.gpx
@@ -32,6 +32,7 @@ from sqlalchemy import Connection, text
 from mapservice.access import Viewer
 from mapservice.errors import InvalidInput
 
+MAX_AHEAD = timedelta(days=1)  # a phone's clock may be off, not by years
 RECORDING = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 
 UNION_SQL = """
@@ -86,6 +87,12 @@ def record(
 ) -> None:
     """Store one device's recording and rebuild the walkthrough's track and end."""
     key = recording_id(viewer, recording)
+    if ended_at is not None and ended_at > datetime.now(UTC) + MAX_AHEAD:
+        raise InvalidInput(
+            "Das Ende der Aufzeichnung liegt mehr als einen Tag in der Zukunft.",
+            "The end of the recording lies more than a day in the future.",
+            code="date_in_future",
+        )
     # A track written without a recording (demo, GPX import, before migration 0004) is kept
     # as the recording "bestand" rather than dropped by the union.
     conn.execute(
