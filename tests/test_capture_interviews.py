@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
 
 from sqlalchemy import text
 
@@ -160,6 +161,8 @@ def test_erasure_removes_the_place_of_the_person_and_is_audited(http, team: Team
     log = http.get(f"{url}/erasures", headers=Team.auth(team.planner))
     assert log.status_code == 200 and log.json()[0]["by"] == audit.account_name
     assert http.get(f"{url}/erasures", headers=Team.auth(team.field)).status_code == 403
+    missing = http.get(f"/api/interviews/{uuid.uuid4()}/erasures", headers=Team.auth(team.planner))
+    assert missing.status_code == 404 and missing.json()["message_en"]
 
 
 def test_unplaceable_statement_is_flagged_for_review(http, team: Team) -> None:  # type: ignore[no-untyped-def]

@@ -60,7 +60,8 @@ SELECT f.id::text AS id, array_to_string(f.layer_ids, ',') AS layers, f.kind,
 _WALKTHROUGHS = """
 SELECT w.id::text AS id, w.title, w.started_at, w.ended_at, w.residents, w.multipliers,
        w.experts, w.administration{planner},
-       round(ST_Length(w.track::geography)::numeric, 1)::float AS length_m,
+       round((SELECT max(ST_Length(d.geom::geography)) FROM ST_Dump(w.track) d)::numeric,
+             1)::float AS length_m,  -- the longest recording (tracks.py)
        ST_AsBinary(w.track) AS geom
   FROM walkthrough w
  WHERE w.quarter_id = :q AND w.track IS NOT NULL

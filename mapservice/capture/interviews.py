@@ -232,6 +232,7 @@ def erase(conn: Connection, viewer: Viewer, iid: uuid.UUID) -> int:
 def erasures(conn: Connection, viewer: Viewer, iid: uuid.UUID) -> list[dict[str, Any]]:
     """The audit entries of an interview's erasures (planners and admins)."""
     viewer.require("planner", "admin")
+    fetch(conn, viewer, iid)  # 404 for an interview that does not exist
     rows = conn.execute(
         text(
             "SELECT at, account_name AS by, changes FROM erasure_event "

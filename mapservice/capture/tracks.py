@@ -10,6 +10,8 @@ A track stored without a recording (demo data, imports) becomes the recording ``
 when the first device uploads, so it is kept.
 ``walkthrough.track`` stays what every map, tile and export reads: the single recording as a
 LineString (as before), or a MultiLineString of all recordings (ordered by recording id).
+The walk's length (``length_m``, figures, exports) is that of its longest recording: two
+phones on one walk walked it once.
 
 Stopping a recording ends the walk: ``ended_at`` becomes the end the client reports
 (``?ended_at=…``; the field app sends the time of the last fix), else the time of the last

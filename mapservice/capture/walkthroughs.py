@@ -87,7 +87,8 @@ SELECT = """
 SELECT w.id, q.slug AS quarter, w.title, w.started_at, w.ended_at, w.team, w.residents,
        w.multipliers, w.experts, w.administration, w.notes, w.author,
        ST_AsGeoJSON(w.track, 7)::json AS track,
-       round(ST_Length(w.track::geography)::numeric, 1)::float AS length_m,
+       round((SELECT max(ST_Length(d.geom::geography)) FROM ST_Dump(w.track) d)::numeric,
+             1)::float AS length_m,  -- the longest recording (tracks.py)
        (SELECT count(*) FROM observation o WHERE o.walkthrough_id = w.id
           AND (:everything OR o.status = 'published' OR o.author = :viewer_name)) AS observations,
        greatest((SELECT count(*) FROM walkthrough_track t WHERE t.walkthrough_id = w.id),

@@ -42,7 +42,8 @@ f AS MATERIALIZED (
 ),
 w AS MATERIALIZED (
   SELECT w.id, w.quarter_id, w.started_at, w.residents, w.multipliers, w.experts,
-         w.administration, ST_Length(w.track::geography) AS length_m
+         w.administration,  -- the longest recording: two phones walked one walk once
+         (SELECT max(ST_Length(d.geom::geography)) FROM ST_Dump(w.track) d) AS length_m
     FROM walkthrough w JOIN q ON q.id = w.quarter_id
 )
 SELECT o.quarter_id,
