@@ -48,6 +48,8 @@ def test_every_demo_address_is_published_far_enough_and_among_enough(
         ).all()  # fmt: skip
         privacies = {qid: QuarterPrivacy.load(conn, qid) for qid, _ in quarters}
     checked, named, nearest, farthest = 0, 0, float("inf"), 0.0
+    distances: list[float] = []
+    sizes: list[int] = []
     for qid, slug in quarters:
         privacy = privacies[qid]
         addresses = [e for e in privacy.gazetteer.entries if e.kind == "address"]
@@ -64,13 +66,17 @@ def test_every_demo_address_is_published_far_enough_and_among_enough(
             d = metres(entry.geometry, public)
             assert d >= MIN_DISTANCE_M, (entry.name, d)
             nearest, farthest = min(nearest, d), max(farthest, d)
+            distances.append(d)
             shared[public.wkt] += 1
             checked += 1
         assert min(shared.values()) >= K_ANONYMITY, (slug, shared.most_common()[-3:])
+        sizes += list(shared.values())
     assert checked == 704 and named < 30
+    distances.sort()
     print(
         f"\n{checked} addresses ({named} of named places): public point "
-        f"{nearest:.1f}–{farthest:.1f} m away"
+        f"{nearest:.1f}–{farthest:.1f} m away (median {distances[len(distances) // 2]:.1f} m); "
+        f"{len(sizes)} public points, {min(sizes)}–{max(sizes)} addresses each"
     )
 
 

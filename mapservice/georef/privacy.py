@@ -22,7 +22,8 @@ with the same distance rule (the minimum distance doubles too). Levels are settl
 finest up, so the addresses published at a point are exactly the ones counted there: every
 public point stands for at least k gazetteer addresses. A home whose point stands for fewer
 than k addresses even at the coarsest level (an outlying house) goes to the nearest public
-point that is at least 50 m away, which already stands for ≥ k addresses. Only when the
+point that is at least 55 m away (a margin over 50 m for the projection's scale), which
+already stands for ≥ k addresses. Only when the
 quarter's gazetteer has fewer than k addresses altogether does a home get no public geometry
 (it is then on no public map).
 
@@ -51,6 +52,9 @@ from mapservice.georef.crs import from_metric, to_metric
 
 HOME_CELL_M = 160.0
 MIN_DISTANCE_M = 50.0
+#: What the fallback asks for in grid metres: 10 % above MIN_DISTANCE_M, so the guarantee
+#: holds on the ground too (the UTM 32N scale is off by < 0.3 % anywhere in Germany).
+FALLBACK_DISTANCE_M = 55.0
 K_ANONYMITY = 5
 LEVELS = 4  # cells of 160, 320, 640 and 1280 m
 
@@ -129,13 +133,13 @@ class HomeGrid:
         return grid
 
     def nearest(self, x: float, y: float) -> Key | None:
-        """The nearest public point (of any level) at least :data:`MIN_DISTANCE_M` away:
+        """The nearest public point (of any level) at least :data:`FALLBACK_DISTANCE_M` away:
         where a home goes whose own point stands for fewer than k addresses at every level."""
         best: tuple[float, Key] | None = None
         for key in self.published:
             px, py = _metric(key, self.cell_m)
             d = math.hypot(px - x, py - y)
-            if d >= MIN_DISTANCE_M and (best is None or (d, key) < best):
+            if d >= FALLBACK_DISTANCE_M and (best is None or (d, key) < best):
                 best = (d, key)
         return None if best is None else best[1]
 
