@@ -80,22 +80,57 @@ class FindingView:
     geom: str
     place: str
     visible: str
+    statement: str = ""
+    #: whether the viewer may read ``interview_id`` (which links one person's statements)
+    linked: bool = False
+    #: first and last day the interview date may be (``i`` = the joined interview): the day
+    #: for planners, its month for everyone else — one interview a day would make the day a
+    #: key that groups a person's statements
+    held_from: str = "i.held_on"
+    held_to: str = "i.held_on"
+    held_format: str = "YYYY-MM-DD"
+
+
+#: For a row whose redacted text was not computed (``public_statement`` NULL, e.g. a
+#: statement changed by SQL): every number after a street-like word is removed (PostgreSQL
+#: regexp, flags 'gi'). Stored rows carry the gazetteer-checked text of
+#: :mod:`mapservice.georef.redact`, which keeps numbers of named places.
+HOUSE_NUMBER_SQL = (
+    r"regexp_replace({col}, '((stra(ß|ss)e|str\.|weg|platz|allee|gasse|ring|damm)"
+    r"\s*,?\s*)\d{{1,4}}(\s?[a-z]\M)?', '\1[Hausnummer entfernt]', 'gi')"
+)
+
+
+def _redacted(alias: str, column: str) -> str:
+    raw = HOUSE_NUMBER_SQL.format(col=f"{alias}.{column}")
+    return f"coalesce({alias}.public_{column}, {raw})"
 
 
 def finding_visibility(viewer: Viewer, alias: str) -> FindingView:
-    """The one rule for interview findings, shared by the API and the tiles/OGC API.
+    """The one rule for interview findings, shared by the API, the tiles/OGC API, the map
+    pages and the exports.
 
-    Planners and admins read every finding with its exact geometry and place. Everyone
-    else, field teams included, reads published findings only, at their generalised
-    geometry (``public_geom``), and never a place that is somebody's home address
-    (``place`` is then NULL).
+    Planners and admins read every finding with its exact geometry, place, text and
+    interview. Everyone else, field teams included, reads published findings only, at their
+    generalised geometry (``public_geom``), with home house numbers removed from the text
+    (``public_statement``, see :mod:`mapservice.georef.redact`), never a place that is
+    somebody's home address (``place`` is then NULL), never the interview a statement came
+    from, and the interview date only to the month (either would let anyone group
+    statements by person).
     """
     if viewer.sees_everything:
-        return FindingView(f"{alias}.geom", f"{alias}.place_text", "true")
+        return FindingView(
+            f"{alias}.geom", f"{alias}.place_text", "true", f"{alias}.statement", linked=True
+        )
     return FindingView(
         geom=f"{alias}.public_geom",
-        place=f"CASE WHEN {alias}.from_home_address THEN NULL ELSE {alias}.place_text END",
+        place=f"CASE WHEN {alias}.from_home_address THEN NULL "
+        f"ELSE {_redacted(alias, 'place_text')} END",
         visible=f"{alias}.status = 'published'",
+        statement=_redacted(alias, "statement"),
+        held_from="date_trunc('month', i.held_on)::date",
+        held_to="(date_trunc('month', i.held_on) + interval '1 month - 1 day')::date",
+        held_format="YYYY-MM",
     )
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import uuid
 
 from sqlalchemy import text
 
+from mapservice.capture.findings import republish
 from tests.capture_fixtures import Team
 from tests.conftest import count
 
@@ -21,9 +25,13 @@ def _interview(http, team: Team, **contact: str) -> dict:  # type: ignore[no-unt
 
 
 def _gazetteer(engine, team: Team) -> None:  # type: ignore[no-untyped-def]
+    """Teststraße 12a and twelve neighbours (7 m apart): enough homes for k = 5."""
     with engine.begin() as conn:
         quarter_id = conn.execute(text("SELECT id FROM quarter WHERE slug = :s"),
                                   {"s": team.quarter}).scalar_one()  # fmt: skip
+        if conn.execute(text("SELECT 1 FROM gazetteer_entry WHERE quarter_id = :q AND "
+                             "source = 'test-interviews'"), {"q": quarter_id}).first():  # fmt: skip
+            return
         conn.execute(text(
             "INSERT INTO gazetteer_entry (quarter_id, kind, name, street, housenumber, geom, "
             "source) VALUES (:q, 'address', 'Teststraße 12a', 'Teststraße', '12a', "
@@ -31,6 +39,13 @@ def _gazetteer(engine, team: Team) -> None:  # type: ignore[no-untyped-def]
             "(:q, 'street', 'Teststraße', NULL, NULL, ST_GeomFromText("
             "'LINESTRING(8.681 50.1123, 8.690 50.1123)', 4326), 'test-interviews') "
             "ON CONFLICT DO NOTHING"), {"q": quarter_id})  # fmt: skip
+        for n in range(2, 26, 2):
+            conn.execute(text(
+                "INSERT INTO gazetteer_entry (quarter_id, kind, name, street, housenumber, "
+                "geom, source) VALUES (:q, 'address', :name, 'Teststraße', :hn, "
+                "ST_SetSRID(ST_MakePoint(:x, 50.11234), 4326), 'test-interviews')"),
+                {"q": quarter_id, "name": f"Teststraße {n}", "hn": str(n),
+                 "x": 8.6846 + n * 0.00005})  # fmt: skip
 
 
 def test_contact_data_is_only_for_planners_and_erasable(http, team: Team, engine) -> None:  # type: ignore[no-untyped-def]
@@ -58,8 +73,8 @@ def test_finding_from_home_address_is_generalised_for_the_public(http, team: Tea
     interview = _interview(http, team)
     created = http.post(f"/api/interviews/{interview['id']}/findings",
                         headers=Team.auth(team.field), json={
-        "statement": "Vor meinem Haus wird ständig Müll abgeladen.", "layers": ["umwelt"],
-        "kind": "problem", "place_text": "Teststr. 12a"})  # fmt: skip
+        "statement": "Bei mir vor der Tür, Teststraße 12a, wird ständig Müll abgeladen.",
+        "layers": ["umwelt"], "kind": "problem", "place_text": "Teststr. 12a"})  # fmt: skip
     assert created.status_code == 201, created.text
     finding = created.json()
     assert finding["georef_method"] == "address"
@@ -69,13 +84,85 @@ def test_finding_from_home_address_is_generalised_for_the_public(http, team: Tea
     http.post(f"{url}/moderation", json={"status": "published"}, headers=Team.auth(team.planner))
     public = http.get(url).json()
     assert public["place_text"] == "", "the home address is not shown to the public"
-    lon, lat = public["geometry"]["coordinates"]
-    assert (lon, lat) != (8.68512, 50.11234)
-    assert abs(lon - 8.68512) < 0.0007 and abs(lat - 50.11234) < 0.0005  # within the 50 m cell
+    assert public["statement"] == (
+        "Bei mir vor der Tür, Teststraße [Hausnummer entfernt], wird ständig Müll abgeladen."
+    )
+    assert "interview_id" not in public, "the interview links one person's statements"
+    with engine.connect() as conn:
+        metres = conn.execute(text(
+            "SELECT ST_Distance(ST_GeomFromGeoJSON(:g)::geography, "
+            "ST_SetSRID(ST_MakePoint(8.68512, 50.11234), 4326)::geography)"),
+            {"g": json.dumps(public["geometry"])}).scalar_one()  # fmt: skip
+    assert 50 <= metres <= 500, metres
+    planner = http.get(url, headers=Team.auth(team.planner)).json()
+    assert planner["interview_id"] == interview["id"] and "12a" in planner["statement"]
     listed = http.get("/api/findings", params={"quarter": team.quarter}).json()
     assert finding["id"] in {f["id"] for f in listed}
-    assert all(f["status"] == "published" for f in listed)
-    assert "Mustermann" not in json.dumps(listed)
+    assert all(f["status"] == "published" and "interview_id" not in f for f in listed)
+    assert "Mustermann" not in json.dumps(listed) and "12a" not in json.dumps(listed)
+
+
+def test_erasure_removes_the_place_of_the_person_and_is_audited(http, team: Team, engine) -> None:  # type: ignore[no-untyped-def]
+    _gazetteer(engine, team)
+    interview = _interview(http, team, full_name="Hans Haldenmann")
+    url = f"/api/interviews/{interview['id']}"
+    made = [
+        http.post(f"{url}/findings", headers=Team.auth(team.field), json=body).json()
+        for body in (
+            {"statement": "Bei mir vor der Tür, Teststraße 12a, ist es nachts laut.",
+             "layers": ["umwelt"], "kind": "problem", "place_text": "Teststraße 12a",
+             "status": "review"},
+            {"statement": "Im ganzen Viertel fehlen Bänke.", "layers": ["gemeinwesen"],
+             "kind": "idea", "place_text": "im ganzen Viertel"},
+        )
+    ]  # fmt: skip
+    home, other = made
+    assert home["geometry"]["coordinates"] == [8.68512, 50.11234]
+    with engine.connect() as conn:
+        public_before = conn.execute(
+            text("SELECT ST_AsText(public_geom) FROM finding WHERE id = :id"), {"id": home["id"]}
+        ).scalar_one()
+    assert http.delete(url, headers=Team.auth(team.planner)).status_code == 204
+    after = http.get(f"/api/findings/{home['id']}", headers=Team.auth(team.planner)).json()
+    assert after["statement"] == (
+        "Bei mir vor der Tür, Teststraße [Hausnummer entfernt], ist es nachts laut."
+    )
+    assert after["place_text"] == "Teststraße [Hausnummer entfernt]"
+    with engine.connect() as conn:
+        geom, public = conn.execute(text("SELECT ST_AsText(geom), ST_AsText(public_geom) "
+                                         "FROM finding WHERE id = :id"),
+                                    {"id": home["id"]}).one()  # fmt: skip
+        audit = conn.execute(
+            text("SELECT account_name, changes, at FROM erasure_event WHERE interview_id = :id"),
+            {"id": interview["id"]},
+        ).one()
+    assert geom == public == public_before, "the exact home position is gone"
+    with engine.begin() as conn:  # generalising again (migration, new gazetteer) keeps it
+        republish(conn, quarter_id=conn.execute(
+            text("SELECT quarter_id FROM finding WHERE id = :id"), {"id": home["id"]}
+        ).scalar_one())  # fmt: skip
+        again = conn.execute(text("SELECT ST_AsText(public_geom) FROM finding WHERE id = :id"),
+                             {"id": home["id"]}).scalar_one()  # fmt: skip
+    assert again == public_before
+    assert audit.account_name.startswith("planner-") and audit.at is not None
+    assert audit.changes["contact"] is True
+    assert audit.changes["findings"] == [
+        {"id": home["id"], "fields": ["statement", "place_text", "geom"], "house_numbers": 2}
+    ]
+    assert "12a" not in json.dumps(audit.changes) and "Haldenmann" not in json.dumps(audit.changes)
+    kept = http.get(f"/api/findings/{other['id']}", headers=Team.auth(team.planner)).json()
+    assert kept["statement"] == "Im ganzen Viertel fehlen Bänke."
+    export = http.get(f"/api/exports/{team.quarter}/aussagen.csv", headers=Team.auth(team.planner))
+    assert export.status_code == 200
+    (row,) = [r for r in csv.DictReader(io.StringIO(export.text.lstrip("\ufeff")))
+              if r["id"] == home["id"]]  # fmt: skip
+    assert row["statement"] == after["statement"] and row["place_text"] == after["place_text"]
+    assert "8.68512" not in row["wkt"] and "12a" not in json.dumps(row)
+    log = http.get(f"{url}/erasures", headers=Team.auth(team.planner))
+    assert log.status_code == 200 and log.json()[0]["by"] == audit.account_name
+    assert http.get(f"{url}/erasures", headers=Team.auth(team.field)).status_code == 403
+    missing = http.get(f"/api/interviews/{uuid.uuid4()}/erasures", headers=Team.auth(team.planner))
+    assert missing.status_code == 404 and missing.json()["message_en"]
 
 
 def test_unplaceable_statement_is_flagged_for_review(http, team: Team) -> None:  # type: ignore[no-untyped-def]

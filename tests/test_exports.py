@@ -67,6 +67,17 @@ def seeded(
             ),
             {"q": place.id},
         )
+        # Neighbours: a home is only published among at least five addresses (k = 5).
+        for n in range(14, 30, 2):
+            conn.execute(
+                text(
+                    "INSERT INTO gazetteer_entry (quarter_id, kind, name, street, housenumber, "
+                    "geom, source) VALUES (:q, 'address', :name, 'Liststraße', :hn, "
+                    "ST_SetSRID(ST_MakePoint(:x, 48.7722), 4326), 'import-tests')"
+                ),
+                {"q": place.id, "name": f"Liststraße {n}", "hn": str(n),
+                 "x": 9.1763 + (n - 12) * 0.00004},
+            )  # fmt: skip
     header = ["pseudonym", "gruppe", "datum", "aussage", "ebene", "art", "ort", "status"]
     rows = [
         [

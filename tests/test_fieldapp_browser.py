@@ -260,6 +260,12 @@ def test_recorded_track_becomes_the_walkthroughs_line(
     assert body["track"]["type"] == "LineString"
     assert len(body["track"]["coordinates"]) == 5
     assert math.isclose(body["length_m"], 400, rel_tol=0.10)
+    # Stopping the recording ended the walk, and the phone sent its own recording id.
+    assert body["ended_at"] is not None and body["ended_at"] >= body["started_at"]
+    assert body["recordings"] == 1
+    recording = phone.page.evaluate("(w) => karte.db.get('tracks', w).then((t) => t.recordingId)",
+                                    walk)  # fmt: skip
+    assert recording.startswith("geraet-")
 
 
 def test_refused_entry_shows_the_server_reason_and_can_be_fixed(

@@ -398,13 +398,13 @@ def test_public_sees_photos_of_published_entries_only(http: httpx.Client, team: 
               headers=Team.auth(team.planner))  # fmt: skip
     public = http.get(photo["url"])
     assert public.status_code == 200 and public.content == own.content
-    assert public.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert public.headers["cache-control"] == "public, max-age=300, must-revalidate"
     etag = public.headers["etag"]
     assert etag == f'"{photo["sha256"]}"'
     for header in (etag, f"W/{etag}", f'"other", {etag}', "*"):
         cached = http.get(photo["url"], headers={"If-None-Match": header})
         assert cached.status_code == 304 and cached.content == b""
-        assert cached.headers["etag"] == etag and "immutable" in cached.headers["cache-control"]
+        assert cached.headers["etag"] == etag and "max-age=300" in cached.headers["cache-control"]
     assert http.get(photo["url"], headers={"If-None-Match": '"other"'}).status_code == 200
     thumb = http.get(photo["thumbnail_url"])
     assert thumb.status_code == 200 and thumb.headers["etag"] != etag
@@ -412,6 +412,34 @@ def test_public_sees_photos_of_published_entries_only(http: httpx.Client, team: 
     assert revalidated.status_code == 304
     assert [p["id"] for p in http.get(f"/api/observations/{oid}/photos").json()] == [photo["id"]]
     assert_error(http.get(f"/api/photos/{uuid.uuid4()}"), 404, "not_found")
+
+
+@pytest.mark.parametrize("status", ["rejected", "review"])
+def test_photos_of_an_unpublished_entry_are_gone_for_the_public(
+    http: httpx.Client, team: Team, status: str
+) -> None:
+    """Once an entry is taken back, its photo is 404 for the public, revalidation with the
+    old ETag cannot keep it alive, and the caching headers let no cache keep it long."""
+    oid = observation(http, team.field, publish_with=team.planner)
+    photo = upload(http, oid, jpeg(gps=None), team.planner).json()
+    public = http.get(photo["url"])
+    assert public.status_code == 200
+    control = public.headers["cache-control"]
+    assert "immutable" not in control and "must-revalidate" in control
+    max_age = int(control.split("max-age=")[1].split(",")[0])
+    assert 0 < max_age <= 300
+    etag = public.headers["etag"]
+    thumb = http.get(photo["thumbnail_url"])
+    assert thumb.status_code == 200 and "immutable" not in thumb.headers["cache-control"]
+    moved = http.post(f"/api/observations/{oid}/moderation", json={"status": status,
+                      "note": "Gesicht erkennbar"}, headers=Team.auth(team.planner))  # fmt: skip
+    assert moved.status_code == 200, moved.text
+    for url, tag in ((photo["url"], etag), (photo["thumbnail_url"], thumb.headers["etag"])):
+        assert_error(http.get(url), 404, "not_found")
+        assert_error(http.get(url, headers={"If-None-Match": tag}), 404, "not_found")
+    assert http.get(photo["url"], headers=Team.auth(team.planner)).headers["cache-control"] == (
+        "private, no-cache"
+    )
 
 
 def test_delete_keeps_files_still_used_elsewhere(

@@ -7,10 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime
 from starlette.datastructures import UploadFile
 
 from mapservice.api.deps import ConnDep, ViewerDep
-from mapservice.capture import quarters, walkthroughs
+from mapservice.capture import quarters, tracks, walkthroughs
 from mapservice.capture.walkthroughs import WalkthroughIn, WalkthroughOut, WalkthroughPatch
 from mapservice.errors import InvalidInput, PayloadTooLarge
 
@@ -86,7 +87,27 @@ def patch_walkthrough(
     tags=["Begehungen / walkthroughs"],
     summary="GPS-Track setzen: GeoJSON-LineString (JSON) oder GPX-Datei (multipart)",
 )
-async def put_track(wid: uuid.UUID, request: Request, conn: ConnDep, viewer: ViewerDep) -> Any:
+async def put_track(
+    wid: uuid.UUID,
+    request: Request,
+    conn: ConnDep,
+    viewer: ViewerDep,
+    recording: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="Kennung der Aufzeichnung (Gerät); je Aufzeichnung "
+            "ein Track, die Begehung zeigt alle / recording (device) id",
+        ),
+    ] = None,
+    ended_at: Annotated[
+        AwareDatetime | None,
+        Query(
+            description="Ende der Aufzeichnung (setzt das Ende der Begehung) / end of the "
+            "recording (sets the walkthrough's end)"
+        ),
+    ] = None,
+) -> Any:
     content_type = request.headers.get("content-type", "")
     if int(request.headers.get("content-length") or 0) > MAX_TRACK_BYTES:
         raise _too_large()
@@ -100,6 +121,7 @@ async def put_track(wid: uuid.UUID, request: Request, conn: ConnDep, viewer: Vie
             raise _too_large()
         track: Any = walkthroughs.track_from_gpx(data)
         crs = "EPSG:4326"
+        ended_at = ended_at or tracks.gpx_end(data)
     else:
         try:
             body = await request.json()
@@ -111,7 +133,9 @@ async def put_track(wid: uuid.UUID, request: Request, conn: ConnDep, viewer: Vie
             raise InvalidInput("GeoJSON erwartet.", "GeoJSON expected.", code="malformed_json")
         crs = str(body.pop("crs", "EPSG:4326"))[:32]
         track = body.get("geometry", body) if body.get("type") == "Feature" else body
-    return walkthroughs.set_track(conn, viewer, wid, track, crs)
+    return walkthroughs.set_track(
+        conn, viewer, wid, track, crs, recording=recording, ended_at=ended_at
+    )
 
 
 def _too_large() -> PayloadTooLarge:

@@ -53,11 +53,20 @@ def put_contact(
 @router.delete(
     "/interviews/{iid}",
     status_code=204,
-    summary="Person löschen: Kontaktdaten weg, Pseudonym ersetzt, Aussagen bleiben anonym",
+    summary="Person löschen: Kontaktdaten weg, Pseudonym ersetzt, Hausnummern aus den Aussagen "
+    "entfernt, Wohnort nur noch verallgemeinert; protokolliert",
 )
 def erase_interview(iid: uuid.UUID, conn: ConnDep, viewer: ViewerDep) -> Response:
     interviews.erase(conn, viewer, iid)
     return Response(status_code=204)
+
+
+@router.get(
+    "/interviews/{iid}/erasures",
+    summary="Protokoll der Löschungen: wer, wann, welche Felder (Planung/Admin)",
+)
+def list_erasures(iid: uuid.UUID, conn: ConnDep, viewer: ViewerDep) -> list[dict[str, Any]]:
+    return interviews.erasures(conn, viewer, iid)
 
 
 @router.post(

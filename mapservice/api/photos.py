@@ -31,7 +31,12 @@ router = APIRouter(prefix="/api", tags=["Fotos / photos"])
 
 MULTIPART_SLACK = 64 * 1024  # boundaries, part headers and small fields around the file
 MAX_PARTS = 16
-CACHE_PUBLISHED = "public, max-age=31536000, immutable"
+#: Public photos must be revocable: an observation that is unpublished or rejected takes its
+#: photos off the public web within PUBLIC_MAX_AGE seconds, in browsers and shared caches
+#: alike. After that a cache has to revalidate (a cheap 304 while the entry stays public, a
+#: 404 once it is not); ``immutable`` would have kept the photo for a year.
+PUBLIC_MAX_AGE = 300
+CACHE_PUBLISHED = f"public, max-age={PUBLIC_MAX_AGE}, must-revalidate"
 CACHE_PRIVATE = "private, no-cache"
 UPLOAD_BODY = {
     "requestBody": {
@@ -269,10 +274,14 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
 def _serve(
     path: Path, media_type: str, tag: str, published: bool, if_none_match: str | None
 ) -> Response:
-    # Published photos are immutable by URL (content addressed by hash); anything else may
-    # change visibility, so private caches must ask again (cheap: a 304).
+    # Published photos may be cached briefly (see PUBLIC_MAX_AGE), then revalidated; anything
+    # else may change visibility at any moment, so private caches must ask again each time.
     etag = f'"{tag}"'
-    headers = {"ETag": etag, "Cache-Control": CACHE_PUBLISHED if published else CACHE_PRIVATE}
+    headers = {
+        "ETag": etag,
+        "Cache-Control": CACHE_PUBLISHED if published else CACHE_PRIVATE,
+        "Vary": "Authorization",
+    }
     if _matches(if_none_match, etag):
         return Response(status_code=304, headers=headers)
     if not path.is_file():

@@ -26,7 +26,7 @@ import numpy as np
 import shapely
 from sqlalchemy import Connection, text
 
-from mapservice.access import Viewer
+from mapservice.access import Viewer, finding_visibility, observation_visibility
 from mapservice.catalog import Catalog, Layer, LayerSource, UnknownLayer
 from mapservice.errors import InvalidInput, NotFound
 
@@ -49,8 +49,9 @@ SELECT o.id::text AS id, o.layer_id AS layer, o.kind, o.rating, o.title, o.descr
  ORDER BY o.observed_at NULLS LAST, o.id
 """
 _FINDINGS = """
-SELECT f.id::text AS id, array_to_string(f.layer_ids, ',') AS layers, f.kind, f.statement,
-       {place} AS place_text, f.status, i.participant_group, i.held_on{exact},
+SELECT f.id::text AS id, array_to_string(f.layer_ids, ',') AS layers, f.kind,
+       {statement} AS statement,
+       {place} AS place_text, f.status, i.participant_group, {held_on} AS held_on{exact},
        ST_AsBinary({geom}) AS geom
   FROM finding f JOIN interview i ON i.id = f.interview_id
  WHERE f.quarter_id = :q AND ({visible})
@@ -59,7 +60,8 @@ SELECT f.id::text AS id, array_to_string(f.layer_ids, ',') AS layers, f.kind, f.
 _WALKTHROUGHS = """
 SELECT w.id::text AS id, w.title, w.started_at, w.ended_at, w.residents, w.multipliers,
        w.experts, w.administration{planner},
-       round(ST_Length(w.track::geography)::numeric, 1)::float AS length_m,
+       round((SELECT max(ST_Length(d.geom::geography)) FROM ST_Dump(w.track) d)::numeric,
+             1)::float AS length_m,  -- the longest recording (tracks.py)
        ST_AsBinary(w.track) AS geom
   FROM walkthrough w
  WHERE w.quarter_id = :q AND w.track IS NOT NULL
@@ -104,26 +106,21 @@ def quarter_id(conn: Connection, slug: str) -> int:
 
 
 def _query(layer: Layer, viewer: Viewer) -> tuple[str, dict[str, Any]]:
+    """The export's SQL, with the visibility rules of ``access`` (the same as API and tiles)."""
     planner = viewer.sees_everything
     if layer.source == LayerSource.OBSERVATIONS:
-        if planner:
-            visible, params = "true", {}
-        elif viewer.role == "field":
-            visible, params = "o.status = 'published' OR o.author = :me", {"me": viewer.name}
-        else:
-            visible, params = "o.status = 'published'", {}
+        visible = observation_visibility(viewer, "o", ":me")
+        params = {"me": viewer.name} if viewer.role == "field" else {}
         author = ", o.author" if planner else ""
         return _OBSERVATIONS.format(author=author, visible=visible), params
     if layer.source == LayerSource.FINDINGS:
-        if planner:
-            return _FINDINGS.format(
-                place="f.place_text", geom="f.geom", visible="true",
-                exact=", f.georef_method, f.georef_confidence, f.needs_review",
-            ), {}  # fmt: skip
-        place = "CASE WHEN f.from_home_address THEN NULL ELSE f.place_text END"
+        view = finding_visibility(viewer, "f")
+        exact = ", f.georef_method, f.georef_confidence, f.needs_review" if planner else ""
+        visible = view.visible if planner else f"{view.visible} AND {view.geom} IS NOT NULL"
+        held_on = "i.held_on" if planner else f"to_char(i.held_on, '{view.held_format}')"
         return _FINDINGS.format(
-            place=place, geom="f.public_geom", exact="",
-            visible="f.status = 'published' AND f.public_geom IS NOT NULL",
+            place=view.place, statement=view.statement, geom=view.geom, exact=exact,
+            visible=visible, held_on=held_on,
         ), {}  # fmt: skip
     if layer.source == LayerSource.WALKTHROUGHS:
         return _WALKTHROUGHS.format(planner=", w.team, w.author" if planner else ""), {}

@@ -22,7 +22,8 @@ from mapservice.capture.reasons import refuse
 from mapservice.catalog import Catalog, LayerSource
 from mapservice.errors import NotFound
 from mapservice.georef.gazetteer import Gazetteer
-from mapservice.georef.privacy import generalise
+from mapservice.georef.privacy import HomeGrid, generalise, grid_for_gazetteer
+from mapservice.georef.redact import Redactor
 
 KINDS = {"strength", "problem", "potential", "idea"}
 
@@ -54,11 +55,41 @@ def check_finding(catalog: Catalog, rec: FindingRecord) -> None:
         raise refuse("unknown_layer", ", ".join(unknown)[:200] or "layers")
 
 
+@dataclass
+class QuarterPrivacy:
+    """What placing and publishing findings of one quarter needs: its gazetteer, the grid of
+    public home points (k-anonymous, :mod:`mapservice.georef.privacy`) and the redactor of
+    home house numbers (:mod:`mapservice.georef.redact`)."""
+
+    quarter_id: int
+    gazetteer: Gazetteer
+    grid: HomeGrid
+    redactor: Redactor
+
+    @classmethod
+    def load(cls, conn: Connection, quarter_id: int) -> QuarterPrivacy:
+        gazetteer = Gazetteer.load(conn, quarter_id=quarter_id)
+        quarter_entries = [e for e in gazetteer.entries if e.quarter_id == quarter_id]
+        return cls(
+            quarter_id, gazetteer, grid_for_gazetteer(quarter_entries),
+            Redactor(gazetteer, quarter_id),
+        )  # fmt: skip
+
+    def public_geometry(self, geom: Any, method: str, from_home: bool | None) -> Any:
+        if geom is None:
+            return None
+        return generalise(geom, method, from_home_address=from_home, grid=self.grid)
+
+
+def _wkb(geom: Any) -> bytes | None:
+    return wkb.dumps(geom) if geom is not None else None
+
+
 def store_findings(
     conn: Connection, catalog: Catalog, records: Iterable[FindingRecord]
 ) -> list[dict[str, Any]]:
     """Georeference and insert findings (existing ids are left alone); returns placements."""
-    gazetteers: dict[int, Gazetteer] = {}
+    quarters: dict[int, QuarterPrivacy] = {}
     quarter_ids: dict[str, int] = dict(conn.execute(text("SELECT slug, id FROM quarter")).all())
     placed: list[dict[str, Any]] = []
     for rec in records:
@@ -66,36 +97,69 @@ def store_findings(
         quarter_id = quarter_ids.get(rec.quarter)
         if quarter_id is None:
             raise refuse("unknown_quarter", rec.quarter[:64])
-        if quarter_id not in gazetteers:
-            gazetteers[quarter_id] = Gazetteer.load(conn, quarter_id=quarter_id)
-        res = gazetteers[quarter_id].resolve(rec.place_text, quarter_id=quarter_id)
+        if quarter_id not in quarters:
+            quarters[quarter_id] = QuarterPrivacy.load(conn, quarter_id)
+        privacy = quarters[quarter_id]
+        res = privacy.gazetteer.resolve(rec.place_text, quarter_id=quarter_id)
         geom = res.geometry
-        public = (
-            generalise(geom, res.method, from_home_address=res.from_home_address)
-            if geom is not None
-            else None
-        )
+        public = privacy.public_geometry(geom, res.method, res.from_home_address)
+        statement = rec.statement.strip()
         fid = rec.id or uuid.uuid4()
         conn.execute(
             text(
                 "INSERT INTO finding (id, interview_id, quarter_id, statement, layer_ids, kind, "
                 "place_text, geom, georef_method, georef_confidence, from_home_address, "
-                "public_geom, needs_review, status, synthetic) VALUES (:id, :iv, :q, :st, "
+                "public_geom, needs_review, status, synthetic, public_statement, "
+                "public_place_text) VALUES (:id, :iv, :q, :st, "
                 ":layers, :kind, :place, ST_GeomFromWKB(:g, 4326), :method, :conf, :home, "
-                "ST_GeomFromWKB(:pg, 4326), :review, :status, :syn) "
+                "ST_GeomFromWKB(:pg, 4326), :review, :status, :syn, :pst, :ppl) "
                 "ON CONFLICT (id) DO NOTHING"
             ),
             {
-                "id": fid, "iv": rec.interview_id, "q": quarter_id, "st": rec.statement.strip(),
+                "id": fid, "iv": rec.interview_id, "q": quarter_id, "st": statement,
                 "layers": rec.layer_ids, "kind": rec.kind, "place": rec.place_text,
-                "g": wkb.dumps(geom) if geom is not None else None, "method": res.method,
+                "g": _wkb(geom), "method": res.method,
                 "conf": round(float(res.confidence), 3), "home": res.from_home_address,
-                "pg": wkb.dumps(public) if public is not None else None,
-                "review": res.needs_review, "status": rec.status, "syn": rec.synthetic,
+                "pg": _wkb(public), "review": res.needs_review, "status": rec.status,
+                "syn": rec.synthetic, "pst": privacy.redactor.redact(statement)[0],
+                "ppl": privacy.redactor.redact(rec.place_text)[0],
             },
         )  # fmt: skip
         placed.append({"id": str(fid), "method": res.method, "confidence": res.confidence})
     return placed
+
+
+def republish(conn: Connection, quarter_id: int | None = None) -> int:
+    """Recompute public geometry and redacted texts of stored findings (all, or one
+    quarter's): after the privacy rule changed (migration 0004) or the gazetteer did."""
+    rows = conn.execute(
+        text(
+            "SELECT id, quarter_id, statement, place_text, georef_method, from_home_address, "
+            "ST_AsBinary(geom), from_home_address AND coalesce(ST_Equals(geom, public_geom), "
+            "false) FROM finding "
+            "WHERE CAST(:q AS integer) IS NULL OR quarter_id = :q ORDER BY quarter_id, id"
+        ),
+        {"q": quarter_id},
+    ).all()
+    quarters: dict[int, QuarterPrivacy] = {}
+    for fid, qid, statement, place, method, home, geom, erased in rows:
+        if qid not in quarters:
+            quarters[qid] = QuarterPrivacy.load(conn, qid)
+        privacy = quarters[qid]
+        exact = wkb.loads(bytes(geom)) if geom is not None else None
+        public = privacy.public_geometry(exact, method, home)
+        # An erased home already sits at its public point (geom = public_geom, which never
+        # happens otherwise): generalising that point again could bring it back near the house.
+        conn.execute(
+            text(
+                "UPDATE finding SET public_geom = CASE WHEN :erased THEN public_geom "
+                "ELSE ST_GeomFromWKB(:g, 4326) END, "
+                "public_statement = :s, public_place_text = :p WHERE id = :id"
+            ),
+            {"g": _wkb(public), "s": privacy.redactor.redact(statement)[0],
+             "p": privacy.redactor.redact(place or "")[0], "id": fid, "erased": erased},
+        )  # fmt: skip
+    return len(rows)
 
 
 class FindingIn(BaseModel):
@@ -123,19 +187,35 @@ class FindingIn(BaseModel):
 
 
 FINDING_SELECT = """
-SELECT f.id, f.interview_id, q.slug AS quarter, f.statement, f.layer_ids AS layers, f.kind,
-       {place} AS place_text, ST_AsGeoJSON({geom}, 7)::json AS geometry, f.georef_method,
-       f.georef_confidence, f.needs_review, f.status, i.participant_group, f.created_at
+SELECT f.id, {interview} q.slug AS quarter, {statement} AS statement, f.layer_ids AS layers,
+       f.kind, {place} AS place_text, ST_AsGeoJSON({geom}, 7)::json AS geometry,
+       f.georef_method, f.georef_confidence, f.needs_review, f.status, i.participant_group,
+       {created} AS created_at
   FROM finding f JOIN quarter q ON q.id = f.quarter_id JOIN interview i ON i.id = f.interview_id
 """
 
 
 def finding_view(viewer: Viewer) -> tuple[str, str]:
     """SELECT and WHERE for the viewer (``access.finding_visibility``: the public gets the
-    generalised geometry and no home address, shown here as an empty place)."""
+    generalised geometry, no home address — shown here as an empty place —, the text without
+    home house numbers, and neither the interview nor a creation time finer than the day,
+    so statements cannot be grouped by the person who made them)."""
     view = finding_visibility(viewer, "f")
-    place = f"coalesce({view.place}, '')"
-    return FINDING_SELECT.format(place=place, geom=view.geom), view.visible
+    return FINDING_SELECT.format(
+        interview="f.interview_id," if view.linked else "",
+        statement=view.statement,
+        place=f"coalesce({view.place}, '')",
+        geom=view.geom,
+        created="f.created_at" if view.linked else "date_trunc('day', f.created_at)",
+    ), view.visible
+
+
+def finding_order(viewer: Viewer) -> str:
+    """Planners read findings in the order they were made; the public by day, then id (in
+    creation order, one person's statements would stand next to each other)."""
+    if finding_visibility(viewer, "f").linked:
+        return "f.created_at, f.id"
+    return "date_trunc('day', f.created_at), f.id"
 
 
 def fetch_finding(conn: Connection, viewer: Viewer, fid: uuid.UUID) -> dict[str, Any]:
@@ -158,7 +238,7 @@ def list_findings(
         text(
             f"{select} WHERE {where} AND (CAST(:q AS text) IS NULL OR q.slug = :q) "
             "AND (CAST(:s AS text) IS NULL OR f.status = :s) "
-            "ORDER BY f.created_at, f.id LIMIT :limit OFFSET :offset"
+            f"ORDER BY {finding_order(viewer)} LIMIT :limit OFFSET :offset"
         ),
         {"q": quarter, "s": status, "limit": limit, "offset": offset},
     ).mappings()

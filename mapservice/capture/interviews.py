@@ -1,13 +1,15 @@
 """Interviews: who was asked (pseudonym, group), their contact data apart, and erasure.
 
 Contact data lives in ``interview_contact`` and is only read or written by planners and
-admins. Erasure (a data-protection request) deletes the contact row, replaces the pseudonym
-and detaches the statements from the person, while the statements themselves — anonymous
-findings about places — stay in the quarter's map.
+admins. Erasure (a data-protection request) deletes the contact row, replaces the pseudonym,
+removes the person's place from the statements (home house numbers out of the text, the
+exact home position replaced by its generalised one) and records an audit entry, while the
+statements themselves — anonymous findings about places — stay in the quarter's map.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 import uuid
 from datetime import date
@@ -17,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from sqlalchemy import Connection, text
 
 from mapservice.access import Viewer
+from mapservice.capture.findings import QuarterPrivacy
 from mapservice.capture.reasons import refuse
 from mapservice.errors import NotFound
 
@@ -164,16 +167,77 @@ def put_contact(conn: Connection, viewer: Viewer, iid: uuid.UUID, contact: Conta
 
 
 def erase(conn: Connection, viewer: Viewer, iid: uuid.UUID) -> int:
-    """Erase the person: contact data gone, pseudonym replaced; returns findings kept."""
+    """Erase the person; returns the findings kept (anonymous, as ``erasure`` records).
+
+    Contact data is deleted and the pseudonym replaced. The statements stay, but without the
+    person's place: home house numbers are removed from statement and place text (planners
+    then read the redacted text too), and an exact home position is replaced by its public,
+    generalised one. An ``erasure_event`` records who did it, when, and which fields of
+    which findings changed — never the erased values.
+    """
     viewer.require("planner", "admin")
     fetch(conn, viewer, iid)
-    conn.execute(text("DELETE FROM interview_contact WHERE interview_id = :id"), {"id": iid})
+    quarter_id = int(
+        conn.execute(text("SELECT quarter_id FROM interview WHERE id = :id"), {"id": iid})
+        .scalar_one()
+    )  # fmt: skip
+    contact = conn.execute(
+        text("DELETE FROM interview_contact WHERE interview_id = :id"), {"id": iid}
+    ).rowcount
     conn.execute(
         text("UPDATE interview SET pseudonym = :p WHERE id = :id"),
         {"p": f"gelöscht-{secrets.token_hex(4)}", "id": iid},
     )
-    return int(
+    rows = conn.execute(
+        text(
+            "SELECT id, statement, place_text, from_home_address, "
+            "geom IS NOT NULL AND (public_geom IS NULL OR NOT ST_Equals(geom, public_geom)) "
+            "FROM finding WHERE interview_id = :id ORDER BY id FOR UPDATE"
+        ),
+        {"id": iid},
+    ).all()
+    privacy = QuarterPrivacy.load(conn, quarter_id) if rows else None
+    changed: list[dict[str, Any]] = []
+    for fid, statement, place, home, exact in rows:
+        assert privacy is not None
+        new_statement, n_statement = privacy.redactor.redact(statement)
+        new_place, n_place = privacy.redactor.redact(place or "")
+        fields = [name for name, n in (("statement", n_statement), ("place_text", n_place)) if n]
+        move = bool(home and exact)
+        if move:
+            fields.append("geom")
+        if not fields:
+            continue
         conn.execute(
-            text("SELECT count(*) FROM finding WHERE interview_id = :id"), {"id": iid}
-        ).scalar_one()
-    )
+            text(
+                "UPDATE finding SET statement = :s, public_statement = :s, place_text = :p, "
+                "public_place_text = :p, geom = CASE WHEN :move THEN public_geom ELSE geom END, "
+                "version = version + 1 WHERE id = :id"
+            ),
+            {"s": new_statement, "p": new_place, "move": move, "id": fid},
+        )
+        changed.append({"id": str(fid), "fields": fields, "house_numbers": n_statement + n_place})
+    audit = {"contact": contact > 0, "pseudonym": True, "findings": changed}
+    conn.execute(
+        text(
+            "INSERT INTO erasure_event (quarter_id, interview_id, account_id, account_name, "
+            "changes) VALUES (:q, :iv, :a, :n, CAST(:c AS jsonb))"
+        ),
+        {"q": quarter_id, "iv": iid, "a": viewer.account_id, "n": viewer.name,
+         "c": json.dumps(audit)},
+    )  # fmt: skip
+    return len(rows)
+
+
+def erasures(conn: Connection, viewer: Viewer, iid: uuid.UUID) -> list[dict[str, Any]]:
+    """The audit entries of an interview's erasures (planners and admins)."""
+    viewer.require("planner", "admin")
+    fetch(conn, viewer, iid)  # 404 for an interview that does not exist
+    rows = conn.execute(
+        text(
+            "SELECT at, account_name AS by, changes FROM erasure_event "
+            "WHERE interview_id = :id ORDER BY at, id"
+        ),
+        {"id": iid},
+    ).mappings()
+    return [dict(r) for r in rows]

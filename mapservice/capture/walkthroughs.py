@@ -9,12 +9,12 @@ from typing import Any
 import gpxpy
 import gpxpy.gpx
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-from shapely import wkb
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection, text
 
 from mapservice.access import Viewer
+from mapservice.capture import tracks
 from mapservice.capture.geometry import check_world, ensure_valid, parse_geometry
 from mapservice.capture.reasons import refuse
 from mapservice.errors import Forbidden, InvalidInput, NotFound
@@ -80,15 +80,19 @@ class WalkthroughOut(BaseModel):
     track: dict[str, Any] | None
     length_m: float | None
     observations: int
+    recordings: int = Field(default=0, description="GPS recordings (devices) in the track")
 
 
 SELECT = """
 SELECT w.id, q.slug AS quarter, w.title, w.started_at, w.ended_at, w.team, w.residents,
        w.multipliers, w.experts, w.administration, w.notes, w.author,
        ST_AsGeoJSON(w.track, 7)::json AS track,
-       round(ST_Length(w.track::geography)::numeric, 1)::float AS length_m,
+       round((SELECT max(ST_Length(d.geom::geography)) FROM ST_Dump(w.track) d)::numeric,
+             1)::float AS length_m,  -- the longest recording (tracks.py)
        (SELECT count(*) FROM observation o WHERE o.walkthrough_id = w.id
-          AND (:everything OR o.status = 'published' OR o.author = :viewer_name)) AS observations
+          AND (:everything OR o.status = 'published' OR o.author = :viewer_name)) AS observations,
+       greatest((SELECT count(*) FROM walkthrough_track t WHERE t.walkthrough_id = w.id),
+                (w.track IS NOT NULL)::int) AS recordings
   FROM walkthrough w JOIN quarter q ON q.id = w.quarter_id
 """
 
@@ -204,9 +208,18 @@ def track_from_gpx(data: bytes) -> LineString:
 
 
 def set_track(
-    conn: Connection, viewer: Viewer, wid: uuid.UUID, track: BaseGeometry | Any, crs: str
+    conn: Connection,
+    viewer: Viewer,
+    wid: uuid.UUID,
+    track: BaseGeometry | Any,
+    crs: str,
+    *,
+    recording: str | None = None,
+    ended_at: datetime | None = None,
 ) -> dict[str, Any]:
-    """Attach or replace the GPS track; it must be a line that touches the quarter."""
+    """Attach or replace one device's recording of the GPS track (``tracks.record``: the
+    walkthrough's track is the union of its recordings, and its end is set); the line must
+    touch the quarter."""
     row = _editable(conn, viewer, wid)
     geom = track if isinstance(track, BaseGeometry) else parse_geometry(track)
     geom = geometry_to_wgs84(geom, crs)
@@ -220,8 +233,5 @@ def set_track(
         text("SELECT id FROM quarter WHERE slug = :s"), {"s": row["quarter"]}
     ).scalar_one()
     check_inside_quarter(conn, geom, int(quarter_id))
-    conn.execute(
-        text("UPDATE walkthrough SET track = ST_GeomFromWKB(:g, 4326) WHERE id = :id"),
-        {"g": wkb.dumps(geom), "id": wid},
-    )
+    tracks.record(conn, viewer, wid, int(quarter_id), geom, recording=recording, ended_at=ended_at)
     return fetch(conn, wid)

@@ -91,6 +91,10 @@ class Walkthrough(Base):
             name="participants_non_negative",
         ),
         CheckConstraint(f"track IS NULL OR ({_valid('track')})", name="track_valid"),
+        CheckConstraint(  # one device's recording, or several (0004)
+            "track IS NULL OR GeometryType(track) IN ('LINESTRING', 'MULTILINESTRING')",
+            name="track_lines",
+        ),
     )
     id: Mapped[uuid.UUID] = mapped_column(UUID, primary_key=True)
     quarter_id: Mapped[int] = mapped_column(ForeignKey("quarter.id", ondelete="CASCADE"))
@@ -102,7 +106,7 @@ class Walkthrough(Base):
     multipliers: Mapped[int] = mapped_column(Integer, server_default="0")
     experts: Mapped[int] = mapped_column(Integer, server_default="0")
     administration: Mapped[int] = mapped_column(Integer, server_default="0")
-    track: Mapped[Any | None] = mapped_column(_geom("LINESTRING"))
+    track: Mapped[Any | None] = mapped_column(_geom())  # LineString, MultiLineString (0004)
     notes: Mapped[str] = mapped_column(Text, server_default="")
     author: Mapped[str | None] = mapped_column(Text)
     synthetic: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
@@ -211,6 +215,8 @@ class Finding(Base):
     georef_confidence: Mapped[float] = mapped_column(Float, server_default="0")
     from_home_address: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     public_geom: Mapped[Any | None] = mapped_column(_geom())
+    public_statement: Mapped[str | None] = mapped_column(Text)  # home numbers removed (0004)
+    public_place_text: Mapped[str | None] = mapped_column(Text)
     needs_review: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     status: Mapped[str] = mapped_column(Text, server_default="draft")
     synthetic: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from mapservice.access import Viewer
+from mapservice.access import Viewer, finding_visibility
 from mapservice.capture.observations import visibility as observation_visibility
 from mapservice.catalog import Catalog, LayerSource
 from mapservice.figures.schema import Scope
@@ -42,7 +42,8 @@ f AS MATERIALIZED (
 ),
 w AS MATERIALIZED (
   SELECT w.id, w.quarter_id, w.started_at, w.residents, w.multipliers, w.experts,
-         w.administration, ST_Length(w.track::geography) AS length_m
+         w.administration,  -- the longest recording: two phones walked one walk once
+         (SELECT max(ST_Length(d.geom::geography)) FROM ST_Dump(w.track) d) AS length_m
     FROM walkthrough w JOIN q ON q.id = w.quarter_id
 )
 SELECT o.quarter_id,
@@ -117,9 +118,8 @@ def _visibility(viewer: Viewer, catalog: Catalog) -> tuple[dict[str, str], dict[
     published observations of a layer since removed from the catalogue still count.
     """
     where, params = observation_visibility(viewer, "o")
-    fragments = {"observations": where, "findings": "true", "observation_layers": "true"}
-    if not viewer.sees_everything:
-        fragments["findings"] = "a.status = 'published'"
+    findings = finding_visibility(viewer, "a").visible  # the rule of API, tiles and exports
+    fragments = {"observations": where, "findings": findings, "observation_layers": "true"}
     hidden = [layer.id for layer in catalog if not layer.public]
     if viewer.is_public and hidden:  # the usual catalogue has none: no per-row check then
         fragments["observation_layers"] = "o.layer_id <> ALL(CAST(:hidden_layers AS text[]))"

@@ -44,7 +44,7 @@ from mapservice.georef.gazetteer_import import (
     reassign_quarters,
 )
 from mapservice.georef.normalise import match_key, parse_housenumber, split_address
-from mapservice.georef.privacy import HOME_CELL_M, generalise, grid_cell_centre
+from mapservice.georef.privacy import HOME_CELL_M, HomeGrid, generalise
 from mapservice.georef.quarters import (
     NearestQuarter,
     OutsideQuarter,
@@ -62,6 +62,7 @@ __all__ = [
     "Entry",
     "Gazetteer",
     "GazetteerRecord",
+    "HomeGrid",
     "ImportResult",
     "NearestQuarter",
     "OutsideQuarter",
@@ -79,7 +80,6 @@ __all__ = [
     "generalise",
     "geometries_to_wgs84",
     "geometry_to_wgs84",
-    "grid_cell_centre",
     "import_file",
     "import_records",
     "looks_swapped",

@@ -34,8 +34,9 @@ SELECT q.id, q.slug, q.name, q.city, q.description, q.synthetic,
 QUARTERS_SQL = "SELECT slug, name, city FROM quarter ORDER BY city, name"
 WALKS_SQL = """
 SELECT w.id::text, w.title, w.started_at, w.residents, w.multipliers, w.experts,
-       w.administration, ST_X(ST_StartPoint(w.track)), ST_Y(ST_StartPoint(w.track))
-  FROM walkthrough w WHERE w.quarter_id = %(qid)s::int ORDER BY w.started_at, w.id LIMIT 500
+       w.administration, ST_X(s), ST_Y(s)
+  FROM walkthrough w, LATERAL ST_StartPoint(ST_GeometryN(w.track, 1)) s  -- first recording
+ WHERE w.quarter_id = %(qid)s::int ORDER BY w.started_at, w.id LIMIT 500
 """
 INTERVIEWS_SQL = """
 SELECT participant_group, count(*) FROM interview WHERE quarter_id = %(qid)s::int GROUP BY 1

@@ -23,6 +23,8 @@
   Karte.formatDate = function (iso) {
     if (!iso) return '';
     const [y, m, d] = String(iso).slice(0, 10).split('-');
+    // Interview dates reach the public to the month only ("2026-03").
+    if (!d) return Karte.ctx.cfg.lang === 'en' ? `${y}-${m}` : `${m}.${y}`;
     return Karte.ctx.cfg.lang === 'en' ? `${y}-${m}-${d}` : `${d}.${m}.${y}`;
   };
 

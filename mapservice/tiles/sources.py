@@ -147,10 +147,11 @@ def source_for(layer: Layer, viewer: Viewer, filters: Filters = NO_FILTERS) -> S
     for name in ("quarter", "kind", "walkthrough", "status"):
         if getattr(filters, name) is not None:
             clauses.append(columns[name])
+    span = {"start": source.time_start, "end": source.time_end}
     if filters.since is not None and layer.source != LayerSource.REFERENCE:
-        clauses.append(columns["since"])
+        clauses.append(columns["since"].format(**span))
     if filters.until is not None and layer.source != LayerSource.REFERENCE:
-        clauses.append(columns["until"])
+        clauses.append(columns["until"].format(**span))
     params.update(filters.params())
     return replace(source, where=" AND ".join(f"({c})" for c in clauses), params=params)
 
@@ -206,10 +207,11 @@ def _findings(layer: Layer, viewer: Viewer) -> Source:
     available = {
         "id": Prop("id", "a.id::text"),
         "kind": Prop("kind", "a.kind"),
-        "statement": Prop("statement", "a.statement"),
+        "statement": Prop("statement", view.statement),
+        "georef_method": Prop("georef_method", "a.georef_method"),
         "layer": Prop("layer", "array_to_string(a.layer_ids, ',')"),
         "place_text": Prop("place_text", place),
-        "observed_at": Prop("observed_at", "to_char(i.held_on, 'YYYY-MM-DD')"),
+        "observed_at": Prop("observed_at", f"to_char(i.held_on, '{view.held_format}')"),
         "status": Prop("status", "a.status"),
     }
     geom = view.geom
@@ -226,9 +228,9 @@ def _findings(layer: Layer, viewer: Viewer) -> Source:
         id_sql="a.id",
         id_type="uuid",
         kind="a.kind",
-        props=_pick(layer, available, ("id", "kind")),
-        time_start="i.held_on",
-        time_end="i.held_on",
+        props=_pick(layer, available, ("id", "kind", "georef_method")),
+        time_start=view.held_from,
+        time_end=view.held_to,
     )
 
 
@@ -310,9 +312,10 @@ _FILTER_COLUMNS: dict[LayerSource, dict[str, str]] = {
         "quarter": f"a.quarter_id = {_QUARTER}",
         "kind": "a.kind = %(kind)s::text",
         "status": "a.status = %(status)s::text",
-        # an interview date is a whole (UTC) day: it matches when that day meets the interval
-        "since": f"i.held_on >= ({_SINCE} AT TIME ZONE 'UTC')::date",
-        "until": f"i.held_on <= ({_UNTIL} AT TIME ZONE 'UTC')::date",
+        # an interview date is a whole (UTC) day — for the public a whole month — and matches
+        # when it meets the interval ({end} and {start}: the source's time_end / time_start)
+        "since": f"{{end}} >= ({_SINCE} AT TIME ZONE 'UTC')::date",
+        "until": f"{{start}} <= ({_UNTIL} AT TIME ZONE 'UTC')::date",
     },
     LayerSource.WALKTHROUGHS: {
         "quarter": f"w.quarter_id = {_QUARTER}",

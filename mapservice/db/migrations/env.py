@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from mapservice.db import models_privacy  # noqa: F401  (erasure_event, walkthrough_track)
 from mapservice.db.models import Base
 
 config = context.config

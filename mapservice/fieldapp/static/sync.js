@@ -292,7 +292,14 @@ export function createSync({ onChange = () => {}, onAuthError = () => {} } = {})
   async function sendTrack(track) {
     const count = track.points.length;
     const coordinates = track.points.map((p) => [p[0], p[1]]);
-    await request("PUT", `/api/walkthroughs/${track.walkthroughId}/track`, {
+    // One recording per phone (recordingId): two phones on one walk keep both tracks. The
+    // time of the last fix is the end of the recording, and so of the walk.
+    const params = new URLSearchParams();
+    if (track.recordingId) params.set("recording", track.recordingId);
+    const lastFix = track.points.at(-1)?.[3];
+    if (lastFix) params.set("ended_at", new Date(lastFix).toISOString());
+    const query = params.toString() ? `?${params}` : "";
+    await request("PUT", `/api/walkthroughs/${track.walkthroughId}/track${query}`, {
       json: { type: "LineString", coordinates },
     });
     await db.update("tracks", track.walkthroughId, (r) => {

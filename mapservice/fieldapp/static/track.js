@@ -10,6 +10,14 @@
 import * as db from "./db.js";
 
 const MAX_ACCURACY_M = 50;
+
+/** This phone's id for a recording, so the server keeps each phone's track of a walk. */
+function newRecordingId() {
+  if (globalThis.crypto?.randomUUID) return `geraet-${crypto.randomUUID()}`;
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return `geraet-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
 const MIN_STEP_M = 5;
 
 export function createTracker({ onChange = () => {} } = {}) {
@@ -33,6 +41,7 @@ export function createTracker({ onChange = () => {} } = {}) {
       attempts: 0,
       nextTryAt: 0,
     };
+    record.recordingId ||= newRecordingId();
     Object.assign(record, { recording: true, state: "recording", error: null });
     await db.put("tracks", record);
     current = walkthroughId;
