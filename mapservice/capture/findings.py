@@ -11,9 +11,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from shapely import wkb
 from sqlalchemy import Connection, text
 
@@ -115,7 +115,9 @@ class FindingIn(BaseModel):
         },
     )
     id: uuid.UUID | None = None
-    statement: str = Field(min_length=1, max_length=10_000)
+    statement: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)
+    ]
     layers: list[str] = Field(min_length=1, max_length=5)
     kind: Literal["strength", "problem", "potential", "idea"]
     place_text: str = Field(default="", max_length=500)
