@@ -259,3 +259,65 @@ def test_a_few_hours_ahead_is_accepted(http, team: Team) -> None:  # type: ignor
     soon = (datetime.now(UTC) + timedelta(hours=6)).isoformat()
     walk = _walk(http, team, started_at=soon, id=str(uuid.uuid4()))
     assert walk["started_at"][:13] == soon[:13]
+
+
+# -- the same id sent again ------------------------------------------------------------------
+def test_same_id_same_body_is_a_retry_different_body_a_conflict(http, team: Team, engine) -> None:  # type: ignore[no-untyped-def]
+    body = observation_body(title="Erste Fassung")
+    first = http.post("/api/observations", json=body, headers=Team.auth(team.field))
+    assert first.status_code == 201
+    again = http.post("/api/observations", json=body, headers=Team.auth(team.field))
+    assert again.status_code == 200 and again.json()["title"] == "Erste Fassung"
+    before = count(engine, "observation")
+    changed = {**body, "title": "Zweite Fassung", "rating": 2}
+    response = http.post("/api/observations", json=changed, headers=Team.auth(team.field))
+    conflict = assert_refused(response, "version_conflict", status=409)
+    assert conflict["current"]["title"] == "Erste Fassung" and conflict["current"]["version"] == 1
+    assert conflict["sent"]["title"] == "Zweite Fassung" and conflict["sent"]["rating"] == 2
+    assert "title" in conflict["message_en"] and "rating" in conflict["message_de"]
+    assert count(engine, "observation") == before
+    stored = http.get(f"/api/observations/{body['id']}", headers=Team.auth(team.field)).json()
+    assert stored["title"] == "Erste Fassung" and stored["rating"] == -1
+    moved = {**body, "geometry": {"type": "Point", "coordinates": [8.688, 50.115]}}
+    response = http.post("/api/observations", json=moved, headers=Team.auth(team.field))
+    assert assert_refused(response, "version_conflict", status=409)["sent"]["geometry"]
+
+
+def test_retry_after_moderation_is_still_a_retry(http, team: Team) -> None:  # type: ignore[no-untyped-def]
+    body = observation_body()
+    assert (
+        http.post("/api/observations", json=body, headers=Team.auth(team.field)).status_code == 201
+    )
+    done = http.post(f"/api/observations/{body['id']}/moderation", json={"status": "published"},
+                     headers=Team.auth(team.planner))  # fmt: skip
+    assert done.status_code == 200
+    again = http.post("/api/observations", json=body, headers=Team.auth(team.field))
+    assert again.status_code == 200 and again.json()["status"] == "published"
+
+
+def test_reused_ids_of_walkthroughs_interviews_findings(http, team: Team, engine) -> None:  # type: ignore[no-untyped-def]
+    walk = {"id": str(uuid.uuid4()), "quarter": team.quarter, "title": "Runde 1",
+            "started_at": "2026-04-12T10:00:00+02:00", "residents": 3}  # fmt: skip
+    auth = Team.auth(team.field)
+    assert http.post("/api/walkthroughs", json=walk, headers=auth).status_code == 201
+    assert http.post("/api/walkthroughs", json=walk, headers=auth).status_code == 200
+    response = http.post("/api/walkthroughs", json={**walk, "residents": 4}, headers=auth)
+    conflict = assert_refused(response, "version_conflict", status=409)
+    assert (conflict["current"]["residents"], conflict["sent"]["residents"]) == (3, 4)
+    interview = {"id": str(uuid.uuid4()), "quarter": team.quarter, "held_on": "2026-03-01",
+                 "participant_group": "residents", "pseudonym": "R-1"}  # fmt: skip
+    assert http.post("/api/interviews", json=interview, headers=auth).status_code == 201
+    assert http.post("/api/interviews", json=interview, headers=auth).status_code == 200
+    response = http.post("/api/interviews", json={**interview, "pseudonym": "R-2"}, headers=auth)
+    conflict = assert_refused(response, "version_conflict", status=409)
+    assert (conflict["current"]["pseudonym"], conflict["sent"]["pseudonym"]) == ("R-1", "R-2")
+    finding = {"id": str(uuid.uuid4()), "statement": "Zu dunkel.", "layers": ["mobilitaet"],
+               "kind": "problem"}  # fmt: skip
+    url = f"/api/interviews/{interview['id']}/findings"
+    assert http.post(url, json=finding, headers=auth).status_code == 201
+    assert http.post(url, json=finding, headers=auth).status_code == 200
+    before = count(engine, "finding")
+    response = http.post(url, json={**finding, "statement": "Zu hell."}, headers=auth)
+    conflict = assert_refused(response, "version_conflict", status=409)
+    assert conflict["current"]["statement"] == "Zu dunkel." and conflict["sent"]["statement"]
+    assert count(engine, "finding") == before

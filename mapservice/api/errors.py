@@ -22,6 +22,9 @@ def install_error_handlers(app: FastAPI) -> None:
         current = getattr(exc, "current", None)
         if current is not None:  # a version conflict shows the stored version to merge with
             body["current"] = jsonable_encoder(current)
+        sent = getattr(exc, "sent", None)
+        if sent is not None:  # a reused id with other content: what the client sent, too
+            body["sent"] = jsonable_encoder(sent)
         return JSONResponse(body, status_code=exc.status)
 
     @app.exception_handler(UnknownLayer)

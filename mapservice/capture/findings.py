@@ -19,6 +19,7 @@ from sqlalchemy import Connection, text
 
 from mapservice.access import Viewer, finding_visibility
 from mapservice.capture.reasons import refuse
+from mapservice.capture.retries import RetryConflict, differing
 from mapservice.catalog import Catalog, LayerSource
 from mapservice.errors import NotFound
 from mapservice.georef.gazetteer import Gazetteer
@@ -173,7 +174,16 @@ def create_finding(
     viewer.require("field", "planner", "admin")
     fid = body.id or uuid.uuid4()
     if conn.execute(text("SELECT 1 FROM finding WHERE id = :id"), {"id": fid}).first():
-        return fetch_finding(conn, Viewer("planner"), fid), False
+        stored = fetch_finding(conn, Viewer("planner"), fid)
+        sent = {"interview_id": interview_id, **body.model_dump()}
+        fields = differing(stored, sent, ("interview_id", "statement", "layers", "kind",
+                                          "place_text"))  # fmt: skip
+        if fields:
+            raise RetryConflict(
+                "Eine Aussage", "finding", stored,
+                body.model_dump(mode="json", exclude_unset=True), fields,
+            )  # fmt: skip
+        return stored, False
     quarter = conn.execute(
         text("SELECT q.slug FROM interview i JOIN quarter q ON q.id = i.quarter_id "
              "WHERE i.id = :id"), {"id": interview_id},

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, text
 
 from mapservice.access import Viewer
 from mapservice.capture.reasons import refuse
+from mapservice.capture.retries import RetryConflict, differing
 from mapservice.capture.strict import refuse_future
 from mapservice.errors import NotFound
 
@@ -100,7 +101,13 @@ def create(conn: Connection, viewer: Viewer, body: InterviewIn) -> tuple[dict[st
     viewer.require("field", "planner", "admin")
     iid = body.id or uuid.uuid4()
     if conn.execute(text("SELECT 1 FROM interview WHERE id = :id"), {"id": iid}).first():
-        return fetch(conn, viewer, iid), False
+        stored = fetch(conn, viewer, iid)
+        names = ("quarter", "held_on", "participant_group", "pseudonym")
+        fields = differing(stored, body.model_dump(), names)
+        if fields:
+            sent = body.model_dump(mode="json", exclude_unset=True, exclude={"contact"})
+            raise RetryConflict("Ein Interview", "interview", stored, sent, fields)
+        return stored, False
     refuse_future(body.held_on)
     quarter_id = conn.execute(
         text("SELECT id FROM quarter WHERE slug = :s"), {"s": body.quarter}

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, text
 from mapservice.access import Viewer
 from mapservice.capture.geometry import check_world, ensure_valid, parse_geometry
 from mapservice.capture.reasons import refuse
+from mapservice.capture.retries import RetryConflict, differing
 from mapservice.capture.strict import NoExplicitNull, Title, refuse_future
 from mapservice.errors import Forbidden, InvalidInput, NotFound
 from mapservice.georef.crs import geometry_to_wgs84
@@ -145,11 +146,22 @@ def _check_span(started: datetime | None, ended: datetime | None) -> None:
         )
 
 
+RETRY_FIELDS = ("quarter", "title", "started_at", "ended_at", "team", "residents", "multipliers",
+                "experts", "administration", "notes")  # fmt: skip
+
+
 def create(conn: Connection, viewer: Viewer, body: WalkthroughIn) -> tuple[dict[str, Any], bool]:
     viewer.require("field", "planner", "admin")
     wid = body.id or uuid.uuid4()
     if conn.execute(text("SELECT 1 FROM walkthrough WHERE id = :id"), {"id": wid}).first():
-        return fetch(conn, wid), False
+        stored = fetch(conn, wid)
+        fields = differing(stored, {"quarter": body.quarter, **body.model_dump()}, RETRY_FIELDS)
+        if fields:
+            raise RetryConflict(
+                "Eine Begehung", "walkthrough", _for(viewer, stored),
+                body.model_dump(mode="json", exclude_unset=True), fields,
+            )  # fmt: skip
+        return _for(viewer, stored), False
     refuse_future(body.started_at, body.ended_at)
     _check_span(body.started_at, body.ended_at)
     quarter_id = conn.execute(
