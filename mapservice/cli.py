@@ -240,8 +240,13 @@ def tokens_create(
     label: Annotated[str, typer.Option(help="Wofür, z. B. 'Handy Team Hamme'")] = "",
 ) -> None:
     """Token erstellen; es wird nur dieses eine Mal angezeigt."""
-    from mapservice.access import create_token
+    from mapservice.access import MAX_TOKEN_DAYS, create_token
 
+    if not 0 <= days <= MAX_TOKEN_DAYS:
+        raise typer.BadParameter(
+            f"0 (unbegrenzt) bis {MAX_TOKEN_DAYS} / 0 (unlimited) to {MAX_TOKEN_DAYS}",
+            param_hint="--days",
+        )
     with _engine().begin() as conn:
         token = create_token(conn, account, days=days, label=label)
     console.print("Token (nur jetzt sichtbar, sicher aufbewahren):", style="bold")
