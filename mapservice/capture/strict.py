@@ -40,8 +40,10 @@ def numeric_coordinates(value: Any) -> Any:
     if isinstance(value, dict):
         if "coordinates" in value:
             _numbers_only(value["coordinates"])
-        for part in value.get("geometries") or []:
-            numeric_coordinates(part)
+        parts = value.get("geometries")
+        if isinstance(parts, list):  # anything else is for the geometry model to refuse
+            for part in parts[:10_000]:
+                numeric_coordinates(part)
     return value
 
 
