@@ -304,7 +304,7 @@ def serve(
 def main() -> None:
     """Entry point: turns expected failures into a readable message and exit status 1."""
     from mapservice.catalog import CatalogError, UnknownLayer
-    from mapservice.errors import KarteError
+    from mapservice.errors import KarteError, nul_refusal
 
     try:
         app()
@@ -314,6 +314,13 @@ def main() -> None:
             highlight=False,
             soft_wrap=True,
         )
+        sys.exit(1)
+    except Exception as exc:  # a NUL in an imported file that reached PostgreSQL
+        refusal = nul_refusal(exc)
+        if refusal is None:
+            raise
+        err_console.print(f"[bold red]Fehler:[/] {refusal.message_de}\n[bold red]Error:[/] "
+                          f"{refusal.message_en}", highlight=False, soft_wrap=True)  # fmt: skip
         sys.exit(1)
 
 

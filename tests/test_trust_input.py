@@ -6,6 +6,7 @@ counts (or the row itself) in the real database afterwards.
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -321,3 +322,55 @@ def test_reused_ids_of_walkthroughs_interviews_findings(http, team: Team, engine
     conflict = assert_refused(response, "version_conflict", status=409)
     assert conflict["current"]["statement"] == "Zu dunkel." and conflict["sent"]["statement"]
     assert count(engine, "finding") == before
+
+
+# -- NUL characters inside imported files ----------------------------------------------------
+def _import(http, team: Team, name: str, content: bytes):  # type: ignore[no-untyped-def]
+    return http.post(
+        "/api/imports", files={"file": (name, content, "application/octet-stream")},
+        data={"quarter": team.quarter}, headers=Team.auth(team.planner),
+    )  # fmt: skip
+
+
+def test_nul_inside_imported_files_is_refused(http, team: Team, engine) -> None:  # type: ignore[no-untyped-def]
+    observations, findings = count(engine, "observation"), count(engine, "finding")
+    interviews = count(engine, "interview")
+    lon, lat = observation_body()["geometry"]["coordinates"]  # type: ignore[index]
+    props = {"layer": "mobilitaet", "kind": "idea", "title": "a\u0000b"}
+    point = {"type": "Point", "coordinates": [lon, lat]}
+    feature = {"type": "Feature", "geometry": point, "properties": props}
+    geojson = json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
+    body = assert_refused(_import(http, team, "nul.geojson", geojson), "nul_character")
+    assert "title" in body["message_de"]
+    table = f"lat;lon;title;kind;layer\r\n{lat};{lon};a\x00b;idea;mobilitaet\r\n".encode()
+    assert_refused(_import(http, team, "nul.csv", table), "nul_character")
+    statements = (
+        b"pseudonym,gruppe,datum,aussage,ebene,art,ort\r\n"
+        b"N-1,Bewohner*innen,2026-03-01,Zu\x00dunkel,mobilitaet,Problem,\r\n"
+    )
+    response = _import(http, team, "aussagen.csv", statements)
+    assert response.status_code == 400, response.text
+    assert "NUL" in json.dumps(response.json())
+    pseudonym = (
+        b"pseudonym,gruppe,datum,aussage,ebene,art,ort\r\n"
+        b"N\x00-1,Bewohner*innen,2026-03-01,Zu dunkel,mobilitaet,Problem,\r\n"
+    )
+    assert_refused(_import(http, team, "aussagen.csv", pseudonym), "nul_character")
+    assert count(engine, "observation") == observations
+    assert (count(engine, "finding"), count(engine, "interview")) == (findings, interviews)
+
+
+def test_cli_import_with_a_nul_is_a_message(
+    database_url: str, team: Team, engine, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_trust_quarters import _karte_process
+
+    lon, lat = observation_body()["geometry"]["coordinates"]  # type: ignore[index]
+    path = tmp_path / "nul.csv"
+    path.write_bytes(f"lat;lon;title;kind;layer\r\n{lat};{lon};a\x00b;idea;mobilitaet\r\n".encode())
+    before = count(engine, "observation")
+    result = _karte_process(database_url, "import", str(path), "--quarter", team.quarter)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1 and "Traceback" not in output, output
+    assert "NUL" in output and "nichts wurde gespeichert" in output
+    assert count(engine, "observation") == before

@@ -41,6 +41,8 @@ from tests.conftest import LiveServer, fresh_database, make_temp_dir
 
 EXAMPLES = int(os.environ.get("KARTE_FUZZ_EXAMPLES", "20"))
 MAX_REPORTED = 3  # per operation
+# KARTE_FUZZ_RANDOM=1: new random data each run (for a longer hunt); default: the same data
+DERANDOMIZE = os.environ.get("KARTE_FUZZ_RANDOM", "") != "1"
 
 
 @dataclass
@@ -148,7 +150,7 @@ def _run_operation(
         max_examples=EXAMPLES,
         deadline=None,
         database=None,
-        derandomize=True,
+        derandomize=DERANDOMIZE,
         phases=[Phase.explicit, Phase.generate],  # no shrinking: report, do not minimise
         suppress_health_check=list(HealthCheck),
     )

@@ -6,9 +6,11 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg import errors as pg_errors
+from sqlalchemy import exc as sa_exc
 
 from mapservice.catalog import UnknownLayer
-from mapservice.errors import KarteError
+from mapservice.errors import KarteError, nul_refusal
 
 
 def error_body(code: str, message_de: str, message_en: str, **extra: object) -> dict[str, object]:
@@ -31,6 +33,17 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _layer(_: Request, exc: UnknownLayer) -> JSONResponse:
         body = error_body(exc.code, exc.message_de, exc.message_en, known=list(exc.known))
         return JSONResponse(body, status_code=404)
+
+    async def _nul(_: Request, exc: Exception) -> JSONResponse:
+        # A NUL that came in a file (CSV cell, GeoJSON string) reaches PostgreSQL, which cannot
+        # store it; URLs and JSON bodies are refused before (mapservice.api.input_guard).
+        refusal = nul_refusal(exc)
+        if refusal is None:
+            raise exc
+        return JSONResponse(refusal.as_dict(), status_code=400)
+
+    app.add_exception_handler(pg_errors.DataError, _nul)
+    app.add_exception_handler(sa_exc.DataError, _nul)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

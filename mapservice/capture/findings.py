@@ -47,6 +47,8 @@ def check_finding(catalog: Catalog, rec: FindingRecord) -> None:
         raise refuse("title_missing", "statement")
     if len(rec.statement) > 10_000 or len(rec.place_text) > 500:
         raise refuse("text_too_long")
+    if "\x00" in rec.statement or "\x00" in rec.place_text:  # PostgreSQL cannot store it
+        raise refuse("invalid_value", "NUL (\\u0000)")
     if rec.kind not in KINDS:
         raise refuse("unknown_kind", rec.kind[:40])
     observation_layers = {layer.id for layer in catalog.of_source(LayerSource.OBSERVATIONS)}
