@@ -170,8 +170,17 @@ def create_account(conn: Connection, name: str, role: str, display_name: str = "
         ) from None
 
 
+MAX_TOKEN_DAYS = 3650
+
+
 def create_token(conn: Connection, account: str, days: int = 180, label: str = "") -> str:
     """Create a token for ``account``; the secret is returned once and never stored."""
+    if not 0 <= days <= MAX_TOKEN_DAYS:  # -5 used to make a token that never expires
+        raise InvalidInput(
+            f"Gültigkeit in Tagen: 0 (unbegrenzt) bis {MAX_TOKEN_DAYS}, nicht {days}.",
+            f"Validity in days: 0 (unlimited) to {MAX_TOKEN_DAYS}, not {days}.",
+            code="invalid_days",
+        )
     account_id = conn.execute(
         text("SELECT id FROM account WHERE name = :n"), {"n": account}
     ).scalar()

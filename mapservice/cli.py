@@ -243,8 +243,13 @@ def tokens_create(
     label: Annotated[str, typer.Option(help="Wofür, z. B. 'Handy Team Hamme'")] = "",
 ) -> None:
     """Token erstellen; es wird nur dieses eine Mal angezeigt."""
-    from mapservice.access import create_token
+    from mapservice.access import MAX_TOKEN_DAYS, create_token
 
+    if not 0 <= days <= MAX_TOKEN_DAYS:
+        raise typer.BadParameter(
+            f"0 (unbegrenzt) bis {MAX_TOKEN_DAYS} / 0 (unlimited) to {MAX_TOKEN_DAYS}",
+            param_hint="--days",
+        )
     with _engine().begin() as conn:
         token = create_token(conn, account, days=days, label=label)
     console.print("Token (nur jetzt sichtbar, sicher aufbewahren):", style="bold")
@@ -302,7 +307,7 @@ def serve(
 def main() -> None:
     """Entry point: turns expected failures into a readable message and exit status 1."""
     from mapservice.catalog import CatalogError, UnknownLayer
-    from mapservice.errors import KarteError
+    from mapservice.errors import KarteError, nul_refusal
 
     try:
         app()
@@ -312,6 +317,13 @@ def main() -> None:
             highlight=False,
             soft_wrap=True,
         )
+        sys.exit(1)
+    except Exception as exc:  # a NUL in an imported file that reached PostgreSQL
+        refusal = nul_refusal(exc)
+        if refusal is None:
+            raise
+        err_console.print(f"[bold red]Fehler:[/] {refusal.message_de}\n[bold red]Error:[/] "
+                          f"{refusal.message_en}", highlight=False, soft_wrap=True)  # fmt: skip
         sys.exit(1)
 
 

@@ -63,3 +63,20 @@ class Forbidden(KarteError):
 class PayloadTooLarge(KarteError):
     status = 413
     code = "too_large"
+
+
+def nul_refusal(exc: BaseException) -> InvalidInput | None:
+    """The refusal for a NUL character PostgreSQL rejected (it cannot store U+0000 in text),
+    or None for any other error. The API and the CLI both turn such a database error into a
+    400 / a message instead of a 500 / a traceback; most NULs are refused before (the API's
+    input guard, the bulk loader's COPY)."""
+    original = getattr(exc, "orig", None) or exc
+    names = {t.__name__ for t in type(original).__mro__}
+    if not names & {"CharacterNotInRepertoire", "DataError"} or "0x00" not in str(original):
+        return None
+    where = str(original).split("CONTEXT:")[-1].strip().splitlines()[0][:200]
+    return InvalidInput(
+        f"Die Daten enthalten ein NUL-Zeichen (\\u0000); das ist nicht erlaubt ({where}).",
+        f"The data contain a NUL character (\\u0000), which is not allowed ({where}).",
+        code="nul_character",
+    )

@@ -11,6 +11,7 @@ from mapservice.api.errors import install_error_handlers
 from mapservice.api.field import router as field_router
 from mapservice.api.health import router as health_router
 from mapservice.api.imports import router as imports_router
+from mapservice.api.input_guard import InputGuard
 from mapservice.api.interviews import router as interviews_router
 from mapservice.api.maps import router as maps_router
 from mapservice.api.observations import router as observations_router
@@ -48,6 +49,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(InputGuard)  # 400 for NUL in URL or JSON body, before any route
     # Tiles first: Starlette tries routes in order, and tiles are most of the traffic.
     app.include_router(tiles_router)
     app.include_router(health_router)

@@ -15,11 +15,13 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg import errors as pg_errors
+from sqlalchemy import exc as sa_exc
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mapservice.catalog import UnknownLayer
 from mapservice.db.outage import RETRY_AFTER_S, outage_of
-from mapservice.errors import KarteError
+from mapservice.errors import KarteError, nul_refusal
 
 log = logging.getLogger("mapservice.api")
 
@@ -38,6 +40,9 @@ def karte_response(exc: KarteError) -> JSONResponse:
     current = getattr(exc, "current", None)
     if current is not None:  # a version conflict shows the stored version to merge with
         body["current"] = jsonable_encoder(current)
+    sent = getattr(exc, "sent", None)
+    if sent is not None:  # a reused id with other content: what the client sent, too
+        body["sent"] = jsonable_encoder(sent)
     return JSONResponse(body, status_code=exc.status, headers=retry_headers(exc.status))
 
 
@@ -133,6 +138,17 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _layer(_: Request, exc: UnknownLayer) -> JSONResponse:
         body = error_body(exc.code, exc.message_de, exc.message_en, known=list(exc.known))
         return JSONResponse(body, status_code=404)
+
+    async def _nul(_: Request, exc: Exception) -> JSONResponse:
+        # A NUL that came in a file (CSV cell, GeoJSON string) reaches PostgreSQL, which cannot
+        # store it; URLs and JSON bodies are refused before (mapservice.api.input_guard).
+        refusal = nul_refusal(exc)
+        if refusal is None:
+            raise exc
+        return JSONResponse(refusal.as_dict(), status_code=400)
+
+    app.add_exception_handler(pg_errors.DataError, _nul)
+    app.add_exception_handler(sa_exc.DataError, _nul)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -37,7 +37,8 @@ def _if_match(value: str | None) -> int | None:
     if value is None:
         return None
     cleaned = value.strip().removeprefix("W/").strip('"')
-    if not cleaned.isdigit():
+    # versions are int4 in the database; 5,000 digits used to overflow int() into a 500
+    if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > 10:
         raise InvalidInput(
             'If-Match muss die Versionsnummer sein, z. B. "3".',
             'If-Match must be the version number, e.g. "3".',

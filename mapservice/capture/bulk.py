@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from psycopg.errors import CharacterNotInRepertoire
 from shapely import wkb
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection, text
@@ -39,6 +40,7 @@ from mapservice.capture.bulk_checks import (
 )
 from mapservice.capture.reasons import reason_text
 from mapservice.catalog import Catalog, LayerSource
+from mapservice.errors import InvalidInput
 from mapservice.georef.quarters import metres_de, metres_en
 
 
@@ -129,12 +131,22 @@ def copy_rows(
     """Binary COPY of tuples in :data:`STAGE_COLUMNS` order; returns how many were sent."""
     raw = conn.connection.driver_connection
     n = 0
-    with raw.cursor() as cur, cur.copy(COPY_SQL) as cp:
-        cp.set_types(COPY_TYPES)
-        for n, row in enumerate(rows, start=1):
-            cp.write_row(row)
-            if on_progress and n % every == 0:
-                on_progress(n)
+    try:
+        with raw.cursor() as cur, cur.copy(COPY_SQL) as cp:
+            cp.set_types(COPY_TYPES)
+            for n, row in enumerate(rows, start=1):
+                cp.write_row(row)
+                if on_progress and n % every == 0:
+                    on_progress(n)
+    except CharacterNotInRepertoire as exc:  # PostgreSQL cannot store U+0000 in text
+        column = str(exc).rsplit("column ", 1)[-1].strip()[:40] if "column " in str(exc) else ""
+        raise InvalidInput(
+            f"Die Datei enthält ein NUL-Zeichen (\\u0000) in der Spalte {column}; das ist "
+            "nicht erlaubt, nichts wurde gespeichert.",
+            f"The file contains a NUL character (\\u0000) in the column {column}, which is not "
+            "allowed; nothing was stored.",
+            code="nul_character",
+        ) from None
     if on_progress:
         on_progress(n)
     return n

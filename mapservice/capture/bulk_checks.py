@@ -10,6 +10,8 @@ only, so a clean file pays nothing for them.
 
 from __future__ import annotations
 
+from mapservice.georef.quarters import near_sql
+
 # The order in which a row's first failing check is reported (earlier checks guard later ones:
 # nothing is transformed before its CRS area was checked).
 CHECK_ORDER = (
@@ -68,7 +70,9 @@ FROM (
   SELECT t.*, coalesce(qs.id, CASE WHEN t.quarter_slug IS NULL AND t.geom IS NOT NULL THEN
       (SELECT min(q.id) FROM quarter q WHERE ST_Covers(q.boundary, ST_PointOnSurface(t.geom)))
     END) AS quarter_id,
-    qs.id IS NULL OR t.geom IS NULL OR ST_Intersects(qs.boundary, t.geom) AS in_quarter,
+    t.geom IS NULL OR CASE WHEN qs.id IS NOT NULL THEN {near_given}
+      WHEN ST_Dimension(t.geom) = 0 THEN true ELSE coalesce({near_derived}, true) END
+      AS in_quarter,
     al.layer IS NOT NULL AS layer_known,
     t.geom IS NULL OR GeometryType(t.geom) = ANY(al.types) AS type_ok
   FROM (
@@ -109,7 +113,14 @@ FROM (
     AS a(layer text, types text[])) al ON al.layer = t.layer_id
   OFFSET 0
 ) c
-"""
+""".replace("{near_given}", near_sql("qs.boundary", "t.geom")).replace(
+    "{near_derived}",
+    near_sql(
+        "(SELECT q.boundary FROM quarter q WHERE ST_Covers(q.boundary, "
+        "ST_PointOnSurface(t.geom)) ORDER BY q.id LIMIT 1)",
+        "t.geom",
+    ),
+)
 
 # Ids that occur twice: a given id is refused on every row that has it (unless a check that
 # comes first refused the row already); a derived id means the same content twice, which is

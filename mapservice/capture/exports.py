@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -216,7 +217,7 @@ def csv_text(exports: Iterable[LayerExport]) -> str:
         columns += [c for c in export.columns if c not in columns and c != "layer"]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["layer", *columns, "lon", "lat", "wkt"])
+    writer.writerow(["layer", *(neutralise(str(c)) for c in columns), "lon", "lat", "wkt"])
     for export in exports:
         geoms = shapely.from_wkb(np.array(export.geoms, dtype=object))
         points = shapely.get_type_id(geoms) == 0
@@ -231,9 +232,30 @@ def csv_text(exports: Iterable[LayerExport]) -> str:
     return out.getvalue()
 
 
+# OWASP "CSV Injection": a cell a spreadsheet would read as a formula starts with one of these.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")
+
+
+def neutralise(value: str) -> str:
+    """A text that a spreadsheet would run as a formula gets a leading apostrophe.
+
+    ``=HYPERLINK(…)``, ``=cmd|' /C calc'!A0``, ``+1+cmd…``, ``-2+3``, ``@SUM(…)`` and texts
+    starting with a tab or CR are shown as text, as OWASP recommends; a plain number written
+    as text ("-5", "+3.2") stays as it is, since no spreadsheet runs it.
+    """
+    if value.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def _csv(value: Any) -> Any:
     value = _value(value)
-    return "" if value is None else value
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return neutralise(value)
+    return value  # numbers (a negative rating too) are written as numbers
 
 
 def export_bytes(exports: list[LayerExport], fmt: str) -> bytes:

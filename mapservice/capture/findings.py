@@ -11,14 +11,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from shapely import wkb
 from sqlalchemy import Connection, text
 
 from mapservice.access import Viewer, finding_visibility
 from mapservice.capture.reasons import refuse
+from mapservice.capture.retries import RetryConflict, differing
 from mapservice.catalog import Catalog, LayerSource
 from mapservice.errors import NotFound
 from mapservice.georef.gazetteer import Gazetteer
@@ -47,6 +48,8 @@ def check_finding(catalog: Catalog, rec: FindingRecord) -> None:
         raise refuse("title_missing", "statement")
     if len(rec.statement) > 10_000 or len(rec.place_text) > 500:
         raise refuse("text_too_long")
+    if "\x00" in rec.statement or "\x00" in rec.place_text:  # PostgreSQL cannot store it
+        raise refuse("invalid_value", "NUL (\\u0000)")
     if rec.kind not in KINDS:
         raise refuse("unknown_kind", rec.kind[:40])
     observation_layers = {layer.id for layer in catalog.of_source(LayerSource.OBSERVATIONS)}
@@ -179,7 +182,9 @@ class FindingIn(BaseModel):
         },
     )
     id: uuid.UUID | None = None
-    statement: str = Field(min_length=1, max_length=10_000)
+    statement: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)
+    ]
     layers: list[str] = Field(min_length=1, max_length=5)
     kind: Literal["strength", "problem", "potential", "idea"]
     place_text: str = Field(default="", max_length=500)
@@ -251,7 +256,16 @@ def create_finding(
     viewer.require("field", "planner", "admin")
     fid = body.id or uuid.uuid4()
     if conn.execute(text("SELECT 1 FROM finding WHERE id = :id"), {"id": fid}).first():
-        return fetch_finding(conn, Viewer("planner"), fid), False
+        stored = fetch_finding(conn, Viewer("planner"), fid)
+        sent = {"interview_id": interview_id, **body.model_dump()}
+        fields = differing(stored, sent, ("interview_id", "statement", "layers", "kind",
+                                          "place_text"))  # fmt: skip
+        if fields:
+            raise RetryConflict(
+                "Eine Aussage", "finding", stored,
+                body.model_dump(mode="json", exclude_unset=True), fields,
+            )  # fmt: skip
+        return stored, False
     quarter = conn.execute(
         text("SELECT q.slug FROM interview i JOIN quarter q ON q.id = i.quarter_id "
              "WHERE i.id = :id"), {"id": interview_id},

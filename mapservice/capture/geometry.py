@@ -5,21 +5,28 @@ from __future__ import annotations
 from typing import Any
 
 import shapely
+from shapely.errors import ShapelyError
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from mapservice.capture.reasons import refuse
+from mapservice.capture.strict import numeric_coordinates
 from mapservice.catalog import Layer
 
 
 def parse_geometry(data: dict[str, Any] | Any) -> BaseGeometry:
-    """GeoJSON geometry (dict or geojson-pydantic model) → shapely; unreadable → 400."""
+    """GeoJSON geometry (dict or geojson-pydantic model) → shapely; unreadable → 400.
+
+    Coordinates must be JSON numbers: shapely would read ``"7.2"`` as 7.2. A line of one
+    point is GEOS's ``IllegalArgumentException``, reported as unreadable too.
+    """
     if hasattr(data, "model_dump"):
         data = data.model_dump(exclude_none=True)
     try:
+        numeric_coordinates(data)
         geom = shape(data)
-    except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, ShapelyError) as exc:
         raise refuse("geometry_malformed", str(exc)[:200]) from None
     if geom.is_empty:
         raise refuse("geometry_empty")

@@ -13,14 +13,16 @@ import json
 import secrets
 import uuid
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 from sqlalchemy import Connection, text
 
 from mapservice.access import Viewer
 from mapservice.capture.findings import QuarterPrivacy
 from mapservice.capture.reasons import refuse
+from mapservice.capture.retries import RetryConflict, differing
+from mapservice.capture.strict import refuse_future
 from mapservice.errors import NotFound
 
 Group = Literal["residents", "multipliers", "experts", "administration"]
@@ -53,7 +55,7 @@ class InterviewIn(BaseModel):
     quarter: str = Field(max_length=64)
     held_on: date
     participant_group: Group
-    pseudonym: str = Field(min_length=1, max_length=40)
+    pseudonym: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
     contact: ContactIn | None = None
 
 
@@ -102,7 +104,14 @@ def create(conn: Connection, viewer: Viewer, body: InterviewIn) -> tuple[dict[st
     viewer.require("field", "planner", "admin")
     iid = body.id or uuid.uuid4()
     if conn.execute(text("SELECT 1 FROM interview WHERE id = :id"), {"id": iid}).first():
-        return fetch(conn, viewer, iid), False
+        stored = fetch(conn, viewer, iid)
+        names = ("quarter", "held_on", "participant_group", "pseudonym")
+        fields = differing(stored, body.model_dump(), names)
+        if fields:
+            sent = body.model_dump(mode="json", exclude_unset=True, exclude={"contact"})
+            raise RetryConflict("Ein Interview", "interview", stored, sent, fields)
+        return stored, False
+    refuse_future(body.held_on)
     quarter_id = conn.execute(
         text("SELECT id FROM quarter WHERE slug = :s"), {"s": body.quarter}
     ).scalar()

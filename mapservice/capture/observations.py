@@ -18,9 +18,10 @@ from sqlalchemy import Connection, text
 from mapservice.access import Viewer, observation_visibility
 from mapservice.capture.geometry import check_layer_type, check_world, ensure_valid, parse_geometry
 from mapservice.capture.reasons import refuse
+from mapservice.capture.retries import RetryConflict, differing
 from mapservice.capture.schemas import ModerationIn, ObservationIn, ObservationPatch
 from mapservice.catalog import Catalog, Layer, LayerSource, UnknownLayer
-from mapservice.errors import Conflict, Forbidden, InvalidInput, NotFound
+from mapservice.errors import Conflict, Forbidden, InvalidInput, KarteError, NotFound
 from mapservice.georef.crs import geometry_to_wgs84
 from mapservice.georef.quarters import assign_quarter, check_inside_quarter
 
@@ -114,6 +115,7 @@ def create(
     oid = body.id or uuid.uuid4()
     existing = _existing_for(conn, viewer, oid)
     if existing is not None:
+        _same_as_stored(catalog, existing, body)
         return existing, False
     layer = observation_layer(catalog, body.layer)
     geom = prepare_geometry(body.geometry, body.crs, body.repair, layer)
@@ -160,6 +162,28 @@ def _existing_for(conn: Connection, viewer: Viewer, oid: uuid.UUID) -> dict[str,
     raise Conflict(
         f"Die id {oid} ist bereits vergeben.", f"The id {oid} is already taken.", code="id_taken"
     )
+
+
+RETRY_FIELDS = ("layer", "kind", "rating", "title", "description", "geometry", "accuracy_m",
+                "observed_at", "walkthrough_id")  # fmt: skip
+
+
+def _same_as_stored(catalog: Catalog, stored: dict[str, Any], body: ObservationIn) -> None:
+    """A retry must carry what is stored; other content is a ``RetryConflict`` (409)."""
+    sent: dict[str, Any] = {name: getattr(body, name) for name in RETRY_FIELDS}
+    try:
+        layer = observation_layer(catalog, body.layer)
+        sent["geometry"] = prepare_geometry(body.geometry, body.crs, body.repair, layer)
+    except KarteError:
+        sent["geometry"] = None  # cannot be what is stored
+    names = [*RETRY_FIELDS, "quarter"] if body.quarter is not None else list(RETRY_FIELDS)
+    sent["quarter"] = body.quarter
+    fields = differing(stored, sent, names)
+    if fields:
+        raise RetryConflict(
+            "Eine Beobachtung", "observation", stored,
+            body.model_dump(mode="json", exclude_unset=True), fields,
+        )  # fmt: skip
 
 
 def _require_walkthrough(conn: Connection, wid: uuid.UUID) -> None:

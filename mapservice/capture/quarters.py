@@ -17,6 +17,7 @@ from mapservice.errors import InvalidInput, NotFound
 from mapservice.georef.crs import geometry_to_wgs84
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,60}$")
+NAME_MAX = 120  # also a CHECK constraint on quarter.name and quarter.city (migration 0003)
 
 
 class QuarterIn(BaseModel):
@@ -86,6 +87,12 @@ def put_quarter(conn: Connection, viewer: Viewer, slug: str, body: QuarterIn) ->
             "properties.name and properties.city are required.",
             code="quarter_properties",
         )
+    if len(name.strip()) > NAME_MAX or len(city.strip()) > NAME_MAX:
+        raise InvalidInput(
+            f"Name und Stadt eines Quartiers: höchstens {NAME_MAX} Zeichen.",
+            f"A quarter's name and city: at most {NAME_MAX} characters.",
+            code="quarter_properties",
+        )
     geom = geometry_to_wgs84(parse_geometry(body.geometry), body.crs)
     check_world(geom)
     geom = ensure_valid(geom, repair=body.repair)
@@ -101,7 +108,7 @@ def put_quarter(conn: Connection, viewer: Viewer, slug: str, body: QuarterIn) ->
             "SET name = EXCLUDED.name, city = EXCLUDED.city, description = EXCLUDED.description,"
             " boundary = EXCLUDED.boundary RETURNING (xmax = 0)"
         ),
-        {"s": slug, "n": name.strip()[:200], "c": city.strip()[:200], "d": description,
+        {"s": slug, "n": name.strip(), "c": city.strip(), "d": description,
          "g": wkb.dumps(geom)},
     ).scalar_one()  # fmt: skip
     return get_quarter(conn, slug), bool(created)

@@ -6,8 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from geojson_pydantic.geometries import Geometry
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from mapservice.capture.strict import NoExplicitNull, StrictGeometry, Title
 
 Kind = Literal["strength", "problem", "potential", "idea"]
 Status = Literal["draft", "review", "published", "rejected"]
@@ -41,13 +42,15 @@ class ObservationIn(BaseModel):
     id: uuid.UUID | None = None
     layer: str = Field(max_length=64)
     kind: Kind
-    rating: int | None = Field(default=None, ge=-2, le=2)
-    title: str = Field(min_length=1, max_length=200)
+    rating: int | None = Field(default=None, ge=-2, le=2, strict=True)
+    title: Title
     description: str = Field(default="", max_length=10_000)
-    geometry: Geometry
+    geometry: StrictGeometry
     crs: str = Field(default="EPSG:4326", max_length=32, description="CRS of the coordinates")
-    repair: bool = Field(default=False, description="repair an invalid geometry (make_valid)")
-    accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
+    repair: bool = Field(
+        default=False, strict=True, description="repair an invalid geometry (make_valid)"
+    )
+    accuracy_m: float | None = Field(default=None, ge=0, le=100_000, strict=True)
     observed_at: AwareDatetime | None = None
     walkthrough_id: uuid.UUID | None = None
     quarter: str | None = Field(default=None, max_length=64)
@@ -56,21 +59,23 @@ class ObservationIn(BaseModel):
     )
 
 
-class ObservationPatch(BaseModel):
-    """Changes to an observation. Send the ``version`` you edited (or ``If-Match``)."""
+class ObservationPatch(NoExplicitNull):
+    """Changes to an observation. Send the ``version`` you edited (or ``If-Match``).
+    ``null`` clears ``rating``, ``accuracy_m`` or ``observed_at``; other fields refuse it."""
 
     model_config = ConfigDict(extra="forbid")
+    NULLABLE = frozenset({"version", "rating", "accuracy_m", "observed_at"})
 
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=2**31 - 1, strict=True)
     layer: str | None = Field(default=None, max_length=64)
     kind: Kind | None = None
-    rating: int | None = Field(default=None, ge=-2, le=2)
-    title: str | None = Field(default=None, min_length=1, max_length=200)
+    rating: int | None = Field(default=None, ge=-2, le=2, strict=True)
+    title: Title | None = None
     description: str | None = Field(default=None, max_length=10_000)
-    geometry: Geometry | None = None
+    geometry: StrictGeometry | None = None
     crs: str = Field(default="EPSG:4326", max_length=32)
-    repair: bool = False
-    accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
+    repair: bool = Field(default=False, strict=True)
+    accuracy_m: float | None = Field(default=None, ge=0, le=100_000, strict=True)
     observed_at: AwareDatetime | None = None
 
 

@@ -17,6 +17,8 @@ from mapservice.access import Viewer
 from mapservice.capture import tracks
 from mapservice.capture.geometry import check_world, ensure_valid, parse_geometry
 from mapservice.capture.reasons import refuse
+from mapservice.capture.retries import RetryConflict, differing
+from mapservice.capture.strict import NoExplicitNull, Title, refuse_future
 from mapservice.errors import Forbidden, InvalidInput, NotFound
 from mapservice.georef.crs import geometry_to_wgs84
 from mapservice.georef.quarters import check_inside_quarter
@@ -40,27 +42,30 @@ class WalkthroughIn(BaseModel):
     )
     id: uuid.UUID | None = None
     quarter: str = Field(max_length=64)
-    title: str = Field(min_length=1, max_length=200)
+    title: Title
     started_at: AwareDatetime
     ended_at: AwareDatetime | None = None
     team: str = Field(default="", max_length=500)
-    residents: int = Field(default=0, ge=0, le=10_000)
-    multipliers: int = Field(default=0, ge=0, le=10_000)
-    experts: int = Field(default=0, ge=0, le=10_000)
-    administration: int = Field(default=0, ge=0, le=10_000)
+    residents: int = Field(default=0, ge=0, le=10_000, strict=True)
+    multipliers: int = Field(default=0, ge=0, le=10_000, strict=True)
+    experts: int = Field(default=0, ge=0, le=10_000, strict=True)
+    administration: int = Field(default=0, ge=0, le=10_000, strict=True)
     notes: str = Field(default="", max_length=10_000)
 
 
-class WalkthroughPatch(BaseModel):
+class WalkthroughPatch(NoExplicitNull):
+    """Changes to a walkthrough; ``null`` clears only ``ended_at``."""
+
     model_config = ConfigDict(extra="forbid")
-    title: str | None = Field(default=None, min_length=1, max_length=200)
+    NULLABLE = frozenset({"ended_at"})
+    title: Title | None = None
     started_at: AwareDatetime | None = None
     ended_at: AwareDatetime | None = None
     team: str | None = Field(default=None, max_length=500)
-    residents: int | None = Field(default=None, ge=0, le=10_000)
-    multipliers: int | None = Field(default=None, ge=0, le=10_000)
-    experts: int | None = Field(default=None, ge=0, le=10_000)
-    administration: int | None = Field(default=None, ge=0, le=10_000)
+    residents: int | None = Field(default=None, ge=0, le=10_000, strict=True)
+    multipliers: int | None = Field(default=None, ge=0, le=10_000, strict=True)
+    experts: int | None = Field(default=None, ge=0, le=10_000, strict=True)
+    administration: int | None = Field(default=None, ge=0, le=10_000, strict=True)
     notes: str | None = Field(default=None, max_length=10_000)
 
 
@@ -145,11 +150,23 @@ def _check_span(started: datetime | None, ended: datetime | None) -> None:
         )
 
 
+RETRY_FIELDS = ("quarter", "title", "started_at", "ended_at", "team", "residents", "multipliers",
+                "experts", "administration", "notes")  # fmt: skip
+
+
 def create(conn: Connection, viewer: Viewer, body: WalkthroughIn) -> tuple[dict[str, Any], bool]:
     viewer.require("field", "planner", "admin")
     wid = body.id or uuid.uuid4()
     if conn.execute(text("SELECT 1 FROM walkthrough WHERE id = :id"), {"id": wid}).first():
-        return fetch(conn, wid), False
+        stored = fetch(conn, wid)
+        fields = differing(stored, {"quarter": body.quarter, **body.model_dump()}, RETRY_FIELDS)
+        if fields:
+            raise RetryConflict(
+                "Eine Begehung", "walkthrough", _for(viewer, stored),
+                body.model_dump(mode="json", exclude_unset=True), fields,
+            )  # fmt: skip
+        return _for(viewer, stored), False
+    refuse_future(body.started_at, body.ended_at)
     _check_span(body.started_at, body.ended_at)
     quarter_id = conn.execute(
         text("SELECT id FROM quarter WHERE slug = :s"), {"s": body.quarter}
@@ -186,6 +203,7 @@ def update(conn: Connection, viewer: Viewer, wid: uuid.UUID, patch: WalkthroughP
     changes = {k: getattr(patch, k) for k in patch.model_fields_set}
     if not changes:
         return row
+    refuse_future(patch.started_at, patch.ended_at)
     _check_span(changes.get("started_at", row["started_at"]), changes.get("ended_at",
                 row["ended_at"]))  # fmt: skip
     sets = ", ".join(f"{k} = :{k}" for k in changes)

@@ -71,6 +71,8 @@ class Quarter(Base):
     __table_args__ = (
         CheckConstraint("slug ~ '^[a-z0-9][a-z0-9-]{1,60}$'", name="slug_format"),
         CheckConstraint(_valid("boundary"), name="boundary_valid"),
+        CheckConstraint("char_length(btrim(name)) BETWEEN 1 AND 120", name="name_length"),
+        CheckConstraint("char_length(city) <= 120", name="city_length"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     slug: Mapped[str] = mapped_column(Text, unique=True)

@@ -22,6 +22,37 @@ from mapservice.errors import InvalidInput, NotFound
 
 _GEOM = "ST_GeomFromWKB(CAST(:g AS bytea), 4326)"
 
+# How far a geometry may reach beyond the quarter it belongs to. Touching the quarter is not
+# enough: a polygon over most of Europe touches Hamme. A point must lie in the quarter; a line
+# (a GPS track that starts at the station, a route) may reach up to NEAR_LINE_M beyond its
+# boundary, an area up to NEAR_AREA_M. Measured in ETRS89 / UTM 32N, as all our lengths.
+NEAR_LINE_M = 5000
+NEAR_AREA_M = 500
+METRIC_SRID = 25832
+
+
+def near_sql(boundary: str, geom: str) -> str:
+    """SQL: true when ``geom`` touches ``boundary`` and lies within its allowed margin.
+
+    Cheap for the common case: a point, or a geometry the quarter covers, needs no buffer.
+    Used by the API (below) and by the bulk import's checks, so both apply one rule.
+    """
+    return (
+        f"(ST_Intersects({boundary}, {geom}) AND (ST_Dimension({geom}) = 0 "
+        f"OR ST_Covers({boundary}, {geom}) OR ST_Covers(ST_Buffer(ST_Transform({boundary}, "
+        f"{METRIC_SRID}), CASE WHEN ST_Dimension({geom}) = 1 THEN {NEAR_LINE_M} "
+        f"ELSE {NEAR_AREA_M} END), ST_Transform({geom}, {METRIC_SRID}))))"
+    )
+
+
+# How far the farthest vertex lies outside (for the message only).
+_REACH = f"""
+SELECT coalesce(max(ST_Distance(q.boundary::geography, (d.dp).geom::geography)), 0) AS reach,
+       q.name, q.city
+  FROM quarter q, LATERAL (SELECT ST_DumpPoints({_GEOM}) AS dp) d
+ WHERE q.id = :q GROUP BY q.id
+"""
+
 _ASSIGN = f"""
 SELECT q.id FROM quarter q
  WHERE ST_Intersects(q.boundary, {_GEOM})
@@ -42,6 +73,7 @@ SELECT id, slug, name, city,
 
 _GIVEN = f"""
 SELECT id, slug, name, city, ST_Intersects(boundary, {_GEOM}) AS inside,
+       {near_sql("boundary", _GEOM)} AS near,
        ST_Distance(boundary::geography, ({_GEOM})::geography) AS metres
   FROM quarter WHERE id = :q
 """
@@ -137,6 +169,12 @@ def assign_quarter(conn: Connection, geom_4326: BaseGeometry) -> int:
     """
     quarter_id = find_quarter(conn, geom_4326)
     if quarter_id is not None:
+        near = conn.execute(
+            text(f"SELECT {near_sql('boundary', _GEOM)} FROM quarter WHERE id = :q"),
+            {"g": _wkb(geom_4326), "q": quarter_id},
+        ).scalar_one()
+        if not near:
+            raise _too_far(conn, geom_4326, quarter_id, "outside_quarter")
         return quarter_id
     nearest = nearest_quarter(conn, geom_4326)
     hint_de, hint_en = _swapped_hint(conn, geom_4326)
@@ -172,6 +210,8 @@ def check_inside_quarter(conn: Connection, geom_4326: BaseGeometry, quarter_id: 
             code="unknown_quarter",
         )
     if row.inside:
+        if not row.near:
+            raise _too_far(conn, geom_4326, quarter_id, "outside_given_quarter")
         return
     given = NearestQuarter(int(row.id), row.slug, row.name, row.city, float(row.metres))
     other_de, other_en = "", ""
@@ -190,4 +230,20 @@ def check_inside_quarter(conn: Connection, geom_4326: BaseGeometry, quarter_id: 
         f"{metres_en(given.distance_m)} away." + other_en + hint_en,
         code="outside_given_quarter",
         nearest=given,
+    )
+
+
+def _too_far(conn: Connection, geom: BaseGeometry, quarter_id: int, code: str) -> OutsideQuarter:
+    """The geometry touches the quarter but reaches too far beyond it."""
+    row = conn.execute(text(_REACH), {"g": _wkb(geom), "q": quarter_id}).one()
+    label = f"{row.name} ({row.city})" if row.city else row.name
+    return OutsideQuarter(
+        f"Die Geometrie reicht bis {metres_de(row.reach)} über das Quartier {label} hinaus; "
+        f"erlaubt sind bei Linien {metres_de(NEAR_LINE_M)}, bei Flächen "
+        f"{metres_de(NEAR_AREA_M)}, Punkte müssen im Quartier liegen.",
+        f"The geometry reaches {metres_en(row.reach)} beyond the quarter {label}; lines may "
+        f"reach {metres_en(NEAR_LINE_M)}, areas {metres_en(NEAR_AREA_M)}, points must lie "
+        "inside.",
+        code=code,
+        nearest=None,
     )

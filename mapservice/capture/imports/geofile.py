@@ -8,6 +8,7 @@ against the coordinates like any other CRS, so a wrong override is refused, not 
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,44 @@ def unreadable(name: str, exc: Exception) -> InvalidInput:
     )
 
 
+SHAPEFILE_NEEDS = (".shx", ".dbf")  # GDAL cannot read a .shp without its index and table
+
+
+def check_shapefile_parts(path: Path, name: str) -> None:
+    """Refuse a Shapefile (alone or zipped) whose .shx or .dbf is missing, naming the part.
+
+    GDAL's own message ("Unable to open … .shx") reached users as a 500 for a zip; a planner
+    needs to hear which file to add.
+    """
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if not n.endswith("/")]
+    elif path.suffix.lower() == ".shp":
+        names = [p.name for p in path.parent.iterdir()]
+    else:
+        return
+    lower = {n.lower() for n in names}
+    shapes = [n for n in names if n.lower().endswith(".shp")]
+    if not shapes and zipfile.is_zipfile(path) and not any(n.endswith(".gpkg") for n in lower):
+        raise InvalidInput(
+            f"{name}: im ZIP ist kein Shapefile (.shp) und kein GeoPackage.",
+            f"{name}: the zip holds no Shapefile (.shp) and no GeoPackage.",
+            code="shapefile_incomplete",
+        )
+    for shp in shapes:
+        stem = shp[:-4]
+        missing = [ext for ext in SHAPEFILE_NEEDS if (stem + ext).lower() not in lower]
+        if missing:
+            parts = ", ".join(f"{Path(stem).name}{ext}" for ext in missing)
+            raise InvalidInput(
+                f"{name}: zum Shapefile {Path(shp).name} fehlt {parts} (ein Shapefile besteht "
+                "mindestens aus .shp, .shx und .dbf; bitte alle zusammen zippen).",
+                f"{name}: the Shapefile {Path(shp).name} lacks {parts} (a Shapefile is at least "
+                ".shp, .shx and .dbf; zip them together).",
+                code="shapefile_incomplete",
+            )
+
+
 def _layer_name(path: Path, wanted: str | None) -> str | None:
     import pyogrio
 
@@ -51,9 +90,15 @@ def read_geofile(
     their EPSG code; ``epsg`` overrides the file's own CRS."""
     import pyogrio  # GDAL: loaded by the first GeoPackage/Shapefile, not by CSV or GeoJSON
 
+    check_shapefile_parts(path, name)
     try:
         frame = pyogrio.read_dataframe(path, layer=_layer_name(path, layer))
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
+    except (
+        pyogrio.errors.DataSourceError,
+        pyogrio.errors.DataLayerError,
+        ValueError,
+        IndexError,
+    ) as exc:  # fmt: skip  (IndexError: pyogrio finds no layer at all)
         raise unreadable(name, exc) from None
     if frame.empty:
         raise empty_file(name)
