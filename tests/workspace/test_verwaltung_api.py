@@ -33,8 +33,12 @@ def test_only_admins_reach_the_administration(
     for member in (workspace_team.planner, workspace_team.field):
         assert_error(http.get("/api/admin/accounts", headers=member.auth), 403, "role_forbidden")
         assert_error(
-            http.post("/api/admin/tokens", json={"account": member.name, "days": 5},
-                      headers=member.auth), 403, "role_forbidden")  # fmt: skip
+            http.post(
+                "/api/admin/tokens", json={"account": member.name, "days": 5}, headers=member.auth
+            ),
+            403,
+            "role_forbidden",
+        )
     r = http.get("/api/admin/accounts", headers=workspace_team.admin.auth)
     assert r.status_code == 200
     names = {a["name"]: a for a in r.json()}
@@ -48,28 +52,46 @@ def test_create_change_disable_an_account(
 ) -> None:
     auth = workspace_team.admin.auth
     name = f"neu-{uid()}"
-    r = http.post("/api/admin/accounts", headers=auth, json={
-        "name": name, "role": "planner", "display_name": "Neue Planerin", "password": PASSWORD,
-        "layers": ["mobilitaet", "umwelt"]})  # fmt: skip
+    r = http.post(
+        "/api/admin/accounts",
+        headers=auth,
+        json={
+            "name": name,
+            "role": "planner",
+            "display_name": "Neue Planerin",
+            "password": PASSWORD,
+            "layers": ["mobilitaet", "umwelt"],
+        },
+    )
     assert r.status_code == 201, r.text
     assert r.json()["layers"] == ["mobilitaet", "umwelt"] and r.json()["quarters"] is None
-    assert_error(http.post("/api/admin/accounts", headers=auth,
-                           json={"name": name, "role": "planner"}), 409, "account_exists")  # fmt: skip
+    assert_error(
+        http.post("/api/admin/accounts", headers=auth, json={"name": name, "role": "planner"}),
+        409,
+        "account_exists",
+    )
     signed = http.post("/api/auth/login", json={"account": name, "password": PASSWORD}).json()
     session = {"Authorization": f"Bearer {signed['token']}"}
     assert http.get("/api/auth/me", headers=session).json()["layers"] == ["mobilitaet", "umwelt"]
 
-    r = http.patch(f"/api/admin/accounts/{name}", headers=auth,
-                   json={"role": "field", "layers": None})  # fmt: skip
+    r = http.patch(
+        f"/api/admin/accounts/{name}", headers=auth, json={"role": "field", "layers": None}
+    )
     assert r.status_code == 200 and r.json()["role"] == "field" and r.json()["layers"] is None
     r = http.patch(f"/api/admin/accounts/{name}", headers=auth, json={"disabled": True})
     assert r.json()["disabled"] is True
     assert_error(http.get("/api/auth/me", headers=session), 401, "token_revoked")
-    assert_error(http.post("/api/auth/login", json={"account": name, "password": PASSWORD}),
-                 401, "account_disabled")  # fmt: skip
+    assert_error(
+        http.post("/api/auth/login", json={"account": name, "password": PASSWORD}),
+        401,
+        "account_disabled",
+    )
     http.patch(f"/api/admin/accounts/{name}", headers=auth, json={"disabled": False})
-    r = http.put(f"/api/admin/accounts/{name}/password", headers=auth,
-                 json={"password": "ganz-anderes-Passwort"})  # fmt: skip
+    r = http.put(
+        f"/api/admin/accounts/{name}/password",
+        headers=auth,
+        json={"password": "ganz-anderes-Passwort"},
+    )
     assert r.status_code == 200
     ok = http.post("/api/auth/login", json={"account": name, "password": "ganz-anderes-Passwort"})
     assert ok.status_code == 200 and ok.json()["account"]["role"] == "field"
@@ -89,8 +111,9 @@ def test_bad_accounts_are_refused_and_nothing_is_written(
     http: httpx.Client, engine: Engine, workspace_team: WorkspaceTeam, body: dict, code: str
 ) -> None:
     name = f"kaputt-{uid()}"
-    r = http.post("/api/admin/accounts", headers=workspace_team.admin.auth,
-                  json={"name": name, **body})  # fmt: skip
+    r = http.post(
+        "/api/admin/accounts", headers=workspace_team.admin.auth, json={"name": name, **body}
+    )
     assert_error(r, 400, code)
     assert count(engine, "account", f"name = '{name}'") == 0
 
@@ -100,18 +123,27 @@ def test_an_admin_cannot_lock_themself_out(
 ) -> None:
     admin = workspace_team.admin
     for change in ({"disabled": True}, {"role": "planner"}):
-        assert_error(http.patch(f"/api/admin/accounts/{admin.name}", headers=admin.auth,
-                                json=change), 409, "self_lockout")  # fmt: skip
-    assert_error(http.patch("/api/admin/accounts/niemand-da", headers=admin.auth,
-                            json={"role": "planner"}), 404, "unknown_account")  # fmt: skip
+        assert_error(
+            http.patch(f"/api/admin/accounts/{admin.name}", headers=admin.auth, json=change),
+            409,
+            "self_lockout",
+        )
+    assert_error(
+        http.patch("/api/admin/accounts/niemand-da", headers=admin.auth, json={"role": "planner"}),
+        404,
+        "unknown_account",
+    )
 
 
 def test_tokens_created_used_listed_and_revoked(
     http: httpx.Client, workspace_team: WorkspaceTeam
 ) -> None:
     auth, field = workspace_team.admin.auth, workspace_team.field
-    r = http.post("/api/admin/tokens", headers=auth,
-                  json={"account": field.name, "days": 30, "label": "Tablet Hamme"})  # fmt: skip
+    r = http.post(
+        "/api/admin/tokens",
+        headers=auth,
+        json={"account": field.name, "days": 30, "label": "Tablet Hamme"},
+    )
     assert r.status_code == 201, r.text
     made = r.json()
     assert made["token"].startswith("karte_") and made["state"] == "active"
@@ -127,14 +159,23 @@ def test_tokens_created_used_listed_and_revoked(
     assert_error(http.get("/api/auth/me", headers=headers), 401, "token_revoked")
     active = http.get("/api/admin/tokens", headers=auth, params={"account": field.name}).json()
     assert made["id"] not in {t["id"] for t in active}
-    every = http.get("/api/admin/tokens", headers=auth,
-                     params={"account": field.name, "all": "true"}).json()  # fmt: skip
+    every = http.get(
+        "/api/admin/tokens", headers=auth, params={"account": field.name, "all": "true"}
+    ).json()
     assert made["id"] in {t["id"] for t in every}
     for days in (0, 4000):
-        assert_error(http.post("/api/admin/tokens", headers=auth,
-                               json={"account": field.name, "days": days}), 400, "token_days")  # fmt: skip
-    assert_error(http.post("/api/admin/tokens", headers=auth,
-                           json={"account": "niemand-da", "days": 3}), 404, "unknown_account")  # fmt: skip
+        assert_error(
+            http.post(
+                "/api/admin/tokens", headers=auth, json={"account": field.name, "days": days}
+            ),
+            400,
+            "token_days",
+        )
+    assert_error(
+        http.post("/api/admin/tokens", headers=auth, json={"account": "niemand-da", "days": 3}),
+        404,
+        "unknown_account",
+    )
     assert_error(http.post("/api/admin/tokens/999999/revoke", headers=auth), 404, "unknown_token")
 
 
@@ -147,9 +188,12 @@ def _geojson(tmp_path: Path, geom: object, crs: str = "EPSG:4326", name: str = "
 
 def upload(http: httpx.Client, auth: dict, slug: str, path: Path, **fields: str) -> httpx.Response:
     with open(path, "rb") as handle:
-        return http.post(f"/api/admin/quarters/{slug}/boundary", headers=auth,
-                         files={"file": (path.name, handle.read())},
-                         data={"name": "Testviertel", "city": "Bochum", **fields})  # fmt: skip
+        return http.post(
+            f"/api/admin/quarters/{slug}/boundary",
+            headers=auth,
+            files={"file": (path.name, handle.read())},
+            data={"name": "Testviertel", "city": "Bochum", **fields},
+        )
 
 
 def test_quarter_from_geojson_then_geopackage_in_25832_then_renamed(
@@ -195,8 +239,13 @@ def test_bad_boundary_files_are_refused_and_nothing_changes(
     assert_error(upload(http, auth, "Böser Slug", far), 400, "invalid_slug")
     assert count(engine, "quarter", f"slug = '{slug}'") == 0
     assert_error(upload(http, workspace_team.planner.auth, slug, far), 403, "role_forbidden")
-    assert_error(http.patch(f"/api/admin/quarters/{slug}", headers=auth, json={"name": "x"}),
-                 404, "unknown_quarter")  # fmt: skip
+    assert_error(
+        http.patch(f"/api/admin/quarters/{slug}", headers=auth, json={"name": "x"}),
+        404,
+        "unknown_quarter",
+    )
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM quarter WHERE slug = :s"),
-                            {"s": slug}).scalar() == 0  # fmt: skip
+        assert (
+            conn.execute(text("SELECT count(*) FROM quarter WHERE slug = :s"), {"s": slug}).scalar()
+            == 0
+        )
