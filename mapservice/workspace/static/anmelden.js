@@ -58,4 +58,14 @@
   });
 
   if (params.get('bye') === '1') document.getElementById('login-bye').hidden = false;
+
+  /* Already signed in in this tab: say as whom and offer to go on (a stale token is dropped). */
+  if (P.token()) {
+    P.api('/api/auth/me', { redirect: false }).then((me) => {
+      const box = document.getElementById('login-current');
+      box.querySelector('.login-who').textContent = me.display_name + ' (' + me.account + ')';
+      box.querySelector('a').href = nextUrl();
+      box.hidden = false;
+    }).catch(() => { try { sessionStorage.removeItem('karte-token'); } catch (e) { /* none */ } });
+  }
 })();
