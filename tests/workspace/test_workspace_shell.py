@@ -103,3 +103,28 @@ def test_pages_and_static_files_over_http(http: httpx.Client) -> None:
         assert r.status_code == 404, bad
         assert r.json()["code"] == "no_file" and r.json()["message_en"].startswith("No file")
     assert http.get("/planung/static/..%2Fshell.py").status_code == 404
+
+
+def test_sign_in_page_in_english_on_a_tablet(
+    make_page: Any, live_server: Any, workspace_team: WorkspaceTeam
+) -> None:
+    watched = make_page(768)
+    page = watched.page
+    page.goto(f"{live_server.url}/planung/anmelden?lang=en&next=/planung/verwaltung")
+    assert wait_ready(page) == "ready"
+    assert page.get_by_role("heading", name="Sign in", exact=True).is_visible()
+    assert_accessible(page)
+    # empty submit: a clear message, focus on the missing field, nothing sent
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    assert page.get_by_role("alert").inner_text() == "Please enter the account."
+    assert page.evaluate("() => document.activeElement.id") == "login-account"
+    # a token works too, and ?next= leads on (here: an admin to the administration)
+    page.get_by_label("Token (given by an admin)").fill(workspace_team.admin.token)
+    page.get_by_label("Token (given by an admin)").press("Enter")
+    page.wait_for_url("**/planung/verwaltung?lang=en")
+    assert wait_ready(page) == "ready"
+    assert page.get_by_role("heading", name="Administration", exact=True).is_visible()
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 768  # nothing sticks out sideways on the tablet
+    assert_accessible(page)
+    assert watched.console_errors == [] and watched.blocked == []

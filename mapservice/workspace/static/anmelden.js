@@ -9,7 +9,8 @@
   function nextUrl() {
     const next = params.get('next') || '';
     const ok = /^\/(planung|maps)(\/|\?|#|$)/.test(next) && !next.startsWith('//');
-    return ok ? next : P.link('/planung');
+    if (!ok) return P.link('/planung');
+    return /[?&]lang=/.test(next) || next.includes('#') ? next : P.link(next);  // keep the language
   }
 
   function showError(message, field) {
