@@ -30,6 +30,40 @@ class Viewer:
     role: Role = "public"
     account_id: int | None = None
     name: str | None = None
+    layers: frozenset[str] | None = None  # None: every layer
+    quarters: frozenset[int] | None = None  # None: every quarter
+
+    @property
+    def restricted(self) -> bool:
+        """True when an admin limited this account to some layers and/or quarters."""
+        return self.layers is not None or self.quarters is not None
+
+    def may_see(
+        self, *, layers: str | list[str] | None = None, quarter_id: int | None = None
+    ) -> bool:
+        """Whether one entry (its layer or layers, its quarter) lies inside the viewer's rights.
+
+        A finding has several layers: it is inside when one of them is allowed.
+        """
+        if self.quarters is not None and quarter_id is not None and quarter_id not in self.quarters:
+            return False
+        if self.layers is not None and layers is not None:
+            wanted = [layers] if isinstance(layers, str) else list(layers)
+            if not any(layer in self.layers for layer in wanted):
+                return False
+        return True
+
+    def require_scope(
+        self, *, layers: str | list[str] | None = None, quarter_id: int | None = None
+    ) -> None:
+        """403 for an entry outside the layers/quarters this account is restricted to."""
+        if not self.may_see(layers=layers, quarter_id=quarter_id):
+            raise Forbidden(
+                "Dieser Eintrag liegt außerhalb der Ebenen oder Quartiere, für die Ihr Konto "
+                "freigeschaltet ist.",
+                "This entry lies outside the layers or quarters your account may work on.",
+                code="outside_scope",
+            )
 
     @property
     def is_public(self) -> bool:
@@ -59,6 +93,64 @@ class Viewer:
 PUBLIC = Viewer()
 
 
+_LAYER_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+
+
+def scope_sql(viewer: Viewer, alias: str, *, layer_array: bool = False, layers: bool = True) -> str:
+    """The viewer's layer/quarter restriction as SQL with its values written in.
+
+    For the shared visibility rules (API, tiles on psycopg, OGC), which are SQL text without
+    bound parameters of their own. Safe to inline: quarter ids are ints, layer ids are checked
+    against the catalogue's id pattern (anything else is dropped). ``"true"`` when unrestricted.
+    ``layers=False`` for tables without layers (interviews): the quarters alone.
+    """
+    parts: list[str] = []
+    if viewer.quarters is not None:
+        ids = ", ".join(str(int(q)) for q in sorted(viewer.quarters))
+        parts.append(f"{alias}.quarter_id IN ({ids})" if ids else "false")
+    if layers and viewer.layers is not None:
+        names = [f"'{lay}'" for lay in sorted(viewer.layers) if _LAYER_ID.fullmatch(lay)]
+        if not names:
+            parts.append("false")
+        elif layer_array:
+            parts.append(f"{alias}.layer_ids && ARRAY[{', '.join(names)}]::text[]")
+        else:
+            parts.append(f"{alias}.layer_id IN ({', '.join(names)})")
+    return " AND ".join(parts) or "true"
+
+
+def scope_key(viewer: Viewer) -> str:
+    """A short stable text for the viewer's restriction, for cache keys ('' = none)."""
+    if not viewer.restricted:
+        return ""
+    layers = ",".join(sorted(viewer.layers)) if viewer.layers is not None else "*"
+    quarters = ",".join(map(str, sorted(viewer.quarters))) if viewer.quarters is not None else "*"
+    return f"l={layers};q={quarters}"
+
+
+def scope_condition(
+    viewer: Viewer, alias: str, *, layer_array: bool = False, prefix: str = "scope"
+) -> tuple[str, dict[str, object]]:
+    """The viewer's layer/quarter restriction as an SQL condition plus its bound parameters.
+
+    ``alias`` names a table with ``quarter_id`` and ``layer_id`` (observations) or, with
+    ``layer_array``, ``layer_ids`` (findings: inside when one of its layers is allowed).
+    ``"true"`` and no parameters for an unrestricted viewer, so callers can always AND it in.
+    """
+    parts: list[str] = []
+    params: dict[str, object] = {}
+    if viewer.quarters is not None:
+        parts.append(f"{alias}.quarter_id = ANY(CAST(:{prefix}_quarters AS integer[]))")
+        params[f"{prefix}_quarters"] = sorted(viewer.quarters)
+    if viewer.layers is not None:
+        if layer_array:
+            parts.append(f"{alias}.layer_ids && CAST(:{prefix}_layers AS text[])")
+        else:
+            parts.append(f"{alias}.layer_id = ANY(CAST(:{prefix}_layers AS text[]))")
+        params[f"{prefix}_layers"] = sorted(viewer.layers)
+    return (" AND ".join(parts) or "true"), params
+
+
 def observation_visibility(viewer: Viewer, alias: str, placeholder: str) -> str:
     """The one rule for which observations a viewer reads, as an SQL condition.
 
@@ -67,6 +159,8 @@ def observation_visibility(viewer: Viewer, alias: str, placeholder: str) -> str:
     (``:viewer_name`` for SQLAlchemy, ``%(viewer)s`` for psycopg on the tile hot path).
     """
     if viewer.sees_everything:
+        if viewer.restricted:  # inside its layers/quarters everything, elsewhere the public's
+            return f"(({scope_sql(viewer, alias)}) OR {alias}.status = 'published')"
         return "true"
     if viewer.role == "field":
         return f"({alias}.status = 'published' OR {alias}.author = {placeholder})"
@@ -118,14 +212,27 @@ def finding_visibility(viewer: Viewer, alias: str) -> FindingView:
     from, and the interview date only to the month (either would let anyone group
     statements by person).
     """
-    if viewer.sees_everything:
+    if viewer.sees_everything and not viewer.restricted:
         return FindingView(
             f"{alias}.geom", f"{alias}.place_text", "true", f"{alias}.statement", linked=True
         )
+    public_place = (
+        f"CASE WHEN {alias}.from_home_address THEN NULL "
+        f"ELSE {_redacted(alias, 'place_text')} END"
+    )
+    if viewer.sees_everything:  # restricted: exact inside its scope, the public's elsewhere
+        inside = scope_sql(viewer, alias, layer_array=True)
+        return FindingView(
+            geom=f"(CASE WHEN {inside} THEN {alias}.geom ELSE {alias}.public_geom END)",
+            place=f"(CASE WHEN {inside} THEN {alias}.place_text ELSE {public_place} END)",
+            visible=f"(({inside}) OR {alias}.status = 'published')",
+            statement=f"(CASE WHEN {inside} THEN {alias}.statement "
+            f"ELSE {_redacted(alias, 'statement')} END)",
+            linked=True,
+        )
     return FindingView(
         geom=f"{alias}.public_geom",
-        place=f"CASE WHEN {alias}.from_home_address THEN NULL "
-        f"ELSE {_redacted(alias, 'place_text')} END",
+        place=public_place,
         visible=f"{alias}.status = 'published'",
         statement=_redacted(alias, "statement"),
         held_from="date_trunc('month', i.held_on)::date",
@@ -220,11 +327,22 @@ def revoke_account_tokens(conn: Connection, account: str) -> int:
     return int(result.rowcount)
 
 
+#: ``token.last_used_at`` is written at most this often per token: one UPDATE a minute, not
+#: one per request (tiles ask dozens of times a second).
+LAST_USE_PRECISION = timedelta(minutes=1)
+
+
 def viewer_for_token(conn: Connection, token: str) -> Viewer:
-    """Resolve a bearer token; a wrong, expired or revoked token is refused (never public)."""
+    """Resolve a bearer token; a wrong, expired or revoked token is refused (never public).
+
+    The account's restriction to some layers/quarters (``account.layers``/``quarters``,
+    NULL = all) travels in the viewer; admins are never restricted. Notes the token's last use
+    when the stored one is older than a minute (the caller commits ``conn``).
+    """
     row = conn.execute(
         text(
-            "SELECT a.id, a.name, a.role, a.disabled, t.expires_at, t.revoked_at "
+            "SELECT a.id, a.name, a.role, a.disabled, a.layers, a.quarters, "
+            "t.id AS token_id, t.expires_at, t.revoked_at, t.last_used_at "
             "FROM token t JOIN account a ON a.id = t.account_id WHERE t.token_hash = :h"
         ),
         {"h": hash_token(token)},
@@ -245,4 +363,16 @@ def viewer_for_token(conn: Connection, token: str) -> Viewer:
         raise Unauthorized(
             "Dieses Konto ist gesperrt.", "This account is disabled.", code="account_disabled"
         )
-    return Viewer(role=row.role, account_id=row.id, name=row.name)
+    now = datetime.now(UTC)
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USE_PRECISION:
+        conn.execute(
+            text("UPDATE token SET last_used_at = now() WHERE id = :i"), {"i": row.token_id}
+        )
+    admin = row.role == "admin"
+    return Viewer(
+        role=row.role,
+        account_id=row.id,
+        name=row.name,
+        layers=None if admin or row.layers is None else frozenset(row.layers),
+        quarters=None if admin or row.quarters is None else frozenset(row.quarters),
+    )

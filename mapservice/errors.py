@@ -80,3 +80,11 @@ def nul_refusal(exc: BaseException) -> InvalidInput | None:
         f"The data contain a NUL character (\\u0000), which is not allowed ({where}).",
         code="nul_character",
     )
+
+
+class TooManyRequests(KarteError):
+    """Refused for a while (sign-in rate limit); ``retry_after`` is in seconds."""
+
+    status = 429
+    code = "too_many_requests"
+    retry_after: int = 60

@@ -27,7 +27,7 @@ import numpy as np
 import shapely
 from sqlalchemy import Connection, text
 
-from mapservice.access import Viewer, finding_visibility, observation_visibility
+from mapservice.access import Viewer, finding_visibility, observation_visibility, scope_sql
 from mapservice.catalog import Catalog, Layer, LayerSource, UnknownLayer
 from mapservice.errors import InvalidInput, NotFound
 
@@ -91,6 +91,15 @@ def export_layers(catalog: Catalog, layer_id: str | None, viewer: Viewer) -> lis
     """The layers to export: one, or all the viewer may see. A layer the viewer may not see
     is reported as unknown, as the tiles do (its existence is not revealed)."""
     visible = [lay for lay in catalog if lay.public or not viewer.is_public]
+    if viewer.sees_everything and viewer.layers is not None:
+        # a restricted planner exports only its observation layers (findings are filtered
+        # by their layers row by row; reference data and walkthroughs are not restricted)
+        allowed = viewer.layers
+        visible = [
+            lay for lay in visible if lay.source != LayerSource.OBSERVATIONS or lay.id in allowed
+        ]
+        if layer_id in catalog and layer_id not in {lay.id for lay in visible}:
+            viewer.require_scope(layers=layer_id)
     if layer_id is None or layer_id in ALL_LAYERS:
         return visible
     if layer_id not in {lay.id for lay in visible}:
@@ -110,15 +119,24 @@ def _query(layer: Layer, viewer: Viewer) -> tuple[str, dict[str, Any]]:
     """The export's SQL, with the visibility rules of ``access`` (the same as API and tiles)."""
     planner = viewer.sees_everything
     if layer.source == LayerSource.OBSERVATIONS:
-        visible = observation_visibility(viewer, "o", ":me")
-        params = {"me": viewer.name} if viewer.role == "field" else {}
+        if planner:  # a planner's export holds its own layers/quarters ("true" unless restricted)
+            visible, params = scope_sql(viewer, "o"), {}
+        else:
+            visible = observation_visibility(viewer, "o", ":me")
+            params = {"me": viewer.name} if viewer.role == "field" else {}
         author = ", o.author" if planner else ""
         return _OBSERVATIONS.format(author=author, visible=visible), params
     if layer.source == LayerSource.FINDINGS:
         view = finding_visibility(viewer, "f")
-        exact = ", f.georef_method, f.georef_confidence, f.needs_review" if planner else ""
-        visible = view.visible if planner else f"{view.visible} AND {view.geom} IS NOT NULL"
-        held_on = "i.held_on" if planner else f"to_char(i.held_on, '{view.held_format}')"
+        if planner:
+            return _FINDINGS.format(
+                place="f.place_text", statement="f.statement", geom="f.geom",
+                visible=scope_sql(viewer, "f", layer_array=True), held_on="i.held_on",
+                exact=", f.georef_method, f.georef_confidence, f.needs_review",
+            ), {}  # fmt: skip
+        exact = ""
+        visible = f"{view.visible} AND {view.geom} IS NOT NULL"
+        held_on = f"to_char(i.held_on, '{view.held_format}')"
         return _FINDINGS.format(
             place=view.place, statement=view.statement, geom=view.geom, exact=exact,
             visible=visible, held_on=held_on,
@@ -133,6 +151,8 @@ def collect(
 ) -> list[LayerExport]:
     """The rows of the quarter's layers as ``viewer`` may see them."""
     qid = quarter_id(conn, quarter)
+    if viewer.sees_everything:
+        viewer.require_scope(quarter_id=qid)
     exports = []
     for layer in export_layers(catalog, layer_id, viewer):
         sql, params = _query(layer, viewer)

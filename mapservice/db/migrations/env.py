@@ -5,7 +5,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from mapservice.db import models_privacy  # noqa: F401  (erasure_event, walkthrough_track)
+from mapservice.db import (
+    models_privacy,  # noqa: F401  (erasure_event, walkthrough_track)
+    models_workspace,  # noqa: F401  (login_attempt, migration 0005)
+)
 from mapservice.db.models import Base
 
 config = context.config
