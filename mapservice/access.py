@@ -217,8 +217,7 @@ def finding_visibility(viewer: Viewer, alias: str) -> FindingView:
             f"{alias}.geom", f"{alias}.place_text", "true", f"{alias}.statement", linked=True
         )
     public_place = (
-        f"CASE WHEN {alias}.from_home_address THEN NULL "
-        f"ELSE {_redacted(alias, 'place_text')} END"
+        f"CASE WHEN {alias}.from_home_address THEN NULL ELSE {_redacted(alias, 'place_text')} END"
     )
     if viewer.sees_everything:  # restricted: exact inside its scope, the public's elsewhere
         inside = scope_sql(viewer, alias, layer_array=True)
