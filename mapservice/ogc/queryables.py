@@ -74,14 +74,17 @@ def queryables_for(layer: Layer, viewer: Viewer, source: Source) -> dict[str, Qu
     elif layer.source == LayerSource.FINDINGS:
         found += [
             _q("kind", f"{a}.kind", "string", "Art / kind", enum=list(KINDS)),
-            _q(
-                "observed_at",
-                "(i.held_on::timestamp AT TIME ZONE 'UTC')",
-                "timestamp",
-                "Interview am / interview date",
-            ),
             _q("georef_method", f"{a}.georef_method", "string", "Verortung / placed by"),
         ]
+        if viewer.sees_everything:  # the public knows an interview's month only (access.py)
+            found.append(
+                _q(
+                    "observed_at",
+                    "(i.held_on::timestamp AT TIME ZONE 'UTC')",
+                    "timestamp",
+                    "Interview am / interview date",
+                )
+            )
         found += _from_source(source, {"statement": ("string", "Aussage / statement"),
                                        "place_text": ("string", "Ort / place")})  # fmt: skip
     elif layer.source == LayerSource.WALKTHROUGHS:
