@@ -256,3 +256,17 @@ def test_qgis_reads_a_filtered_layer(
     assert done.returncode == 0, done.stderr[-2000:]
     want = sql_ids(engine, world, "o.kind = 'problem' AND o.rating < 0")
     assert int(done.stdout.strip().splitlines()[-1]) == len(want)
+
+
+def test_public_cannot_filter_findings_by_the_interview_day(
+    http: httpx.Client, world: World
+) -> None:
+    """The public knows an interview's month only; a day filter would group statements."""
+    cql = "T_INTERSECTS(observed_at, INTERVAL('2026-03-03', '2026-03-03'))"
+    url = "/ogc/collections/aussagen/items"
+    public = http.get(url, params={"filter": cql, "quarter": world.quarter})
+    assert public.status_code == 400 and "observed_at" in public.json()["message_en"]
+    planner = http.get(url, params={"filter": cql, "quarter": world.quarter},
+                       headers=world.auth("planner"))  # fmt: skip
+    ids = {f["properties"]["id"] for f in planner.json()["features"]}
+    assert world.finding_home in ids
