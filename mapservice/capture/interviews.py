@@ -21,6 +21,7 @@ from mapservice.capture.reasons import refuse
 from mapservice.errors import NotFound
 
 Group = Literal["residents", "multipliers", "experts", "administration"]
+Consent = Literal["given", "withdrawn"]
 
 
 class ContactIn(BaseModel):
@@ -51,6 +52,7 @@ class InterviewIn(BaseModel):
     held_on: date
     participant_group: Group
     pseudonym: str = Field(min_length=1, max_length=40)
+    consent: Consent = "given"
     contact: ContactIn | None = None
 
 
@@ -60,12 +62,13 @@ class InterviewOut(BaseModel):
     held_on: date
     participant_group: Group
     pseudonym: str
+    consent: Consent = "given"
     findings: int
     has_contact: bool
 
 
 SELECT = """
-SELECT i.id, q.slug AS quarter, i.held_on, i.participant_group, i.pseudonym,
+SELECT i.id, q.slug AS quarter, i.held_on, i.participant_group, i.pseudonym, i.consent,
        (SELECT count(*) FROM finding f WHERE f.interview_id = i.id) AS findings,
        EXISTS (SELECT 1 FROM interview_contact c WHERE c.interview_id = i.id) AS has_contact
   FROM interview i JOIN quarter q ON q.id = i.quarter_id
@@ -107,11 +110,11 @@ def create(conn: Connection, viewer: Viewer, body: InterviewIn) -> tuple[dict[st
         raise refuse("unknown_quarter", body.quarter)
     conn.execute(
         text(
-            "INSERT INTO interview (id, quarter_id, held_on, participant_group, pseudonym) "
-            "VALUES (:id, :q, :d, :g, :p)"
+            "INSERT INTO interview (id, quarter_id, held_on, participant_group, pseudonym, "
+            "consent) VALUES (:id, :q, :d, :g, :p, :c)"
         ),
         {"id": iid, "q": quarter_id, "d": body.held_on, "g": body.participant_group,
-         "p": body.pseudonym.strip()},
+         "p": body.pseudonym.strip(), "c": body.consent},
     )  # fmt: skip
     if body.contact is not None:
         _write_contact(conn, iid, int(quarter_id), body.contact)
@@ -177,3 +180,72 @@ def erase(conn: Connection, viewer: Viewer, iid: uuid.UUID) -> int:
             text("SELECT count(*) FROM finding WHERE interview_id = :id"), {"id": iid}
         ).scalar_one()
     )
+
+
+CONTACT_FIELDS = {
+    "full_name": ("Name", "name"),
+    "email": ("E-Mail", "email"),
+    "phone": ("Telefon", "phone"),
+    "address": ("Anschrift", "postal address"),
+    "consent": ("Notiz zur Einwilligung", "consent note"),
+}
+
+
+def erasure_preview(conn: Connection, viewer: Viewer, iid: uuid.UUID) -> dict[str, Any]:
+    """What :func:`erase` removes and what it keeps, for this interview, in both languages.
+
+    The confirmation dialog shows exactly this list, so it cannot promise more (or less)
+    than erasure does: whoever changes :func:`erase` changes this description beside it.
+    """
+    viewer.require("planner", "admin")
+    interview = fetch(conn, viewer, iid)
+    contact = (
+        conn.execute(
+            text(
+                "SELECT full_name, email, phone, address, consent FROM interview_contact "
+                "WHERE interview_id = :id"
+            ),
+            {"id": iid},
+        )
+        .mappings()
+        .first()
+    )
+    removed: list[dict[str, str]] = []
+    if contact is not None:
+        filled = [labels for key, labels in CONTACT_FIELDS.items() if contact[key]]
+        de = ", ".join(d for d, _ in filled) or "leerer Eintrag"
+        en = ", ".join(e for _, e in filled) or "empty entry"
+        removed.append({
+            "code": "contact",
+            "de": f"Kontaktdaten werden gelöscht: {de}.",
+            "en": f"Contact data is deleted: {en}.",
+        })  # fmt: skip
+    pseudonym = interview["pseudonym"]
+    removed.append({
+        "code": "pseudonym",
+        "de": f"Das Pseudonym „{pseudonym}“ wird durch ein zufälliges ersetzt (gelöscht-…).",
+        "en": f"The pseudonym '{pseudonym}' is replaced by a random one (gelöscht-…).",
+    })  # fmt: skip
+    n = int(interview["findings"])
+    kept = [{
+        "code": "findings",
+        "de": f"{n} Aussage(n) bleiben ohne Personenbezug im Quartier erhalten.",
+        "en": f"{n} statement(s) stay in the quarter, no longer tied to the person.",
+    }, {
+        "code": "interview",
+        "de": "Datum, Beteiligtengruppe und Einwilligungsstatus des Interviews bleiben.",
+        "en": "The interview's date, participant group and consent status stay.",
+    }]  # fmt: skip
+    return {"id": str(iid), "pseudonym": pseudonym, "removed": removed, "kept": kept}
+
+
+def set_consent(
+    conn: Connection, viewer: Viewer, iid: uuid.UUID, consent: Consent
+) -> dict[str, Any]:
+    """Record that the interviewee gave or withdrew consent (withdrawal does not erase)."""
+    viewer.require("planner", "admin")
+    fetch(conn, viewer, iid)
+    conn.execute(
+        text("UPDATE interview SET consent = :c WHERE id = :id"), {"c": consent, "id": iid}
+    )
+    return fetch(conn, viewer, iid)
