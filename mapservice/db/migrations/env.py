@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from mapservice.db import models_workspace  # noqa: F401  (login_attempt, migration 0005)
 from mapservice.db.models import Base
 
 config = context.config
