@@ -68,7 +68,8 @@ class InterviewOut(BaseModel):
 
 
 SELECT = """
-SELECT i.id, q.slug AS quarter, i.held_on, i.participant_group, i.pseudonym, i.consent,
+SELECT i.id, q.slug AS quarter, i.quarter_id, i.held_on, i.participant_group, i.pseudonym,
+       i.consent,
        (SELECT count(*) FROM finding f WHERE f.interview_id = i.id) AS findings,
        EXISTS (SELECT 1 FROM interview_contact c WHERE c.interview_id = i.id) AS has_contact
   FROM interview i JOIN quarter q ON q.id = i.quarter_id
@@ -86,14 +87,19 @@ def fetch(conn: Connection, viewer: Viewer, iid: uuid.UUID) -> dict[str, Any]:
     row = conn.execute(text(f"{SELECT} WHERE i.id = :id"), {"id": iid}).mappings().first()
     if row is None:
         raise _not_found(iid)
+    viewer.require_scope(quarter_id=row["quarter_id"])  # an account limited to some quarters
     return dict(row)
 
 
 def list_interviews(conn: Connection, viewer: Viewer, quarter: str | None) -> list[dict]:
     viewer.require("planner", "admin")
     rows = conn.execute(
-        text(f"{SELECT} WHERE (CAST(:q AS text) IS NULL OR q.slug = :q) ORDER BY i.held_on"),
-        {"q": quarter},
+        text(
+            f"{SELECT} WHERE (CAST(:q AS text) IS NULL OR q.slug = :q) "
+            "AND (CAST(:scope AS integer[]) IS NULL "
+            "OR i.quarter_id = ANY(CAST(:scope AS integer[]))) ORDER BY i.held_on"
+        ),
+        {"q": quarter, "scope": sorted(viewer.quarters) if viewer.quarters is not None else None},
     ).mappings()
     return [dict(r) for r in rows]
 
@@ -108,6 +114,7 @@ def create(conn: Connection, viewer: Viewer, body: InterviewIn) -> tuple[dict[st
     ).scalar()
     if quarter_id is None:
         raise refuse("unknown_quarter", body.quarter)
+    viewer.require_scope(quarter_id=int(quarter_id))
     conn.execute(
         text(
             "INSERT INTO interview (id, quarter_id, held_on, participant_group, pseudonym, "

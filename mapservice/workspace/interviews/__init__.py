@@ -10,8 +10,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from mapservice.workspace.interviews.api import router as api_router
+from mapservice.workspace.interviews.pages import router as pages_router
 
 router = APIRouter()
 router.include_router(api_router)
+router.include_router(pages_router)
 
 __all__ = ["router"]

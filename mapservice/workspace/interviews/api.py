@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, text
 
-from mapservice.access import Viewer
+from mapservice.access import Viewer, scope_condition
 from mapservice.api.deps import CatalogDep, ConnDep, ViewerDep
 from mapservice.capture import interviews
 from mapservice.capture.findings import fetch_finding
@@ -47,6 +47,7 @@ def suggest_places(
     """Candidates (address / intersection / street / place / quarter) with coordinates."""
     viewer.require("field", "planner", "admin")
     quarter_id = _quarter_id(conn, quarter)
+    viewer.require_scope(quarter_id=quarter_id)
     gazetteer = CACHE.get(conn, quarter_id)
     candidates = suggest(gazetteer, quarter_id, q)
     return {"quarter": quarter, "q": q, "candidates": [c.as_dict() for c in candidates]}
@@ -68,9 +69,12 @@ def post_statements(
 def list_statements(iid: uuid.UUID, conn: ConnDep, viewer: ViewerDep) -> dict[str, Any]:
     viewer.require("planner", "admin")
     interviews.fetch(conn, viewer, iid)
+    scope, params = scope_condition(viewer, "f", layer_array=True)
     ids = conn.execute(
-        text("SELECT id FROM finding WHERE interview_id = :id ORDER BY created_at, id"),
-        {"id": iid},
+        text(
+            f"SELECT id FROM finding f WHERE interview_id = :id AND {scope} ORDER BY created_at, id"
+        ),
+        {"id": iid, **params},
     ).scalars()
     return {"findings": [fetch_finding(conn, Viewer("planner"), fid) for fid in ids]}
 
@@ -81,8 +85,9 @@ class TranscriptIn(BaseModel):
     text: str = Field(min_length=1, max_length=transcript.MAX_BYTES)
 
 
-def _split(conn: Connection, quarter: str, raw: str) -> dict[str, Any]:
+def _split(conn: Connection, viewer: Viewer, quarter: str, raw: str) -> dict[str, Any]:
     quarter_id = _quarter_id(conn, quarter)
+    viewer.require_scope(quarter_id=quarter_id)
     pieces = transcript.split_transcript(raw)
     gazetteer = CACHE.get(conn, quarter_id)
     return {
@@ -94,7 +99,7 @@ def _split(conn: Connection, quarter: str, raw: str) -> dict[str, Any]:
 @router.post("/transcript/split", summary="Transkript in Aussagen zerlegen, mit Ortsvorschlägen")
 def split_text(body: TranscriptIn, conn: ConnDep, viewer: ViewerDep) -> dict[str, Any]:
     viewer.require("field", "planner", "admin")
-    return _split(conn, body.quarter, body.text)
+    return _split(conn, viewer, body.quarter, body.text)
 
 
 @router.post("/transcript/upload", summary="Transkript hochladen (.txt oder .docx) und zerlegen")
@@ -107,7 +112,7 @@ def split_upload(
     viewer.require("field", "planner", "admin")
     data = file.file.read(transcript.MAX_BYTES + 1)
     raw = transcript.read_upload(file.filename or "", data)
-    result = _split(conn, quarter, raw)
+    result = _split(conn, viewer, quarter, raw)
     result["text"] = raw
     return result
 

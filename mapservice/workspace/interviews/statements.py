@@ -88,10 +88,12 @@ def save_statements(
     """Store all statements or none; returns the stored findings (planner view)."""
     viewer.require("field", "planner", "admin")
     quarter_id, slug = interview_quarter(conn, iid)
+    viewer.require_scope(quarter_id=quarter_id)
     gazetteer = CACHE.get(conn, quarter_id)
     saved: list[uuid.UUID] = []
     for n, item in enumerate(body.statements, start=1):
         try:
+            viewer.require_scope(layers=item.layers)
             fid = item.id or uuid.uuid4()
             exists = conn.execute(text("SELECT 1 FROM finding WHERE id = :id"), {"id": fid})
             if exists.first() is not None:  # a retried request: keep what is stored
