@@ -58,6 +58,14 @@ def test_sign_in_page_leads_a_planner_to_the_start_page(
     page.evaluate("() => Planung.say('Hallo')")
     page.wait_for_function("() => document.getElementById('ws-status').textContent === 'Hallo'")
     assert_accessible(page)
+    # sign out: the sign-in token is revoked in the database, the tab forgets it
+    page.get_by_role("button", name="Abmelden").click()
+    page.wait_for_url("**/planung/anmelden?bye=1")
+    assert page.evaluate("() => sessionStorage.getItem('karte-token')") is None
+    gone = httpx.get(f"{live_server.url}/api/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert gone.status_code == 401 and gone.json()["code"] == "token_revoked"
+    page.goto(f"{live_server.url}/planung")
+    page.wait_for_url("**/planung/anmelden?next=*")
     assert watched.console_errors == [] and watched.blocked == []
 
 
