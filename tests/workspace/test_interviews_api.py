@@ -405,3 +405,71 @@ def test_erasure_preview_says_what_delete_removes(http, team, engine) -> None:  
     after = http.get(f"/api/interviews/{iid}/erasure", headers=Team.auth(team.planner)).json()
     assert [item["code"] for item in after["removed"]] == ["pseudonym"]
     assert after["pseudonym"].startswith("gelöscht-")
+
+
+@pytest.fixture(scope="module")
+def restricted(engine: Engine, hamme: Any) -> dict[str, str]:
+    """Planners limited by an admin: one to Dortmund-Marten, one to the layer 'mobilitaet'."""
+    import uuid
+
+    from mapservice.access import create_account, create_token
+
+    suffix = uuid.uuid4().hex[:6]
+    tokens = {}
+    with engine.begin() as conn:
+        marten = conn.execute(
+            text("SELECT id FROM quarter WHERE slug = 'dortmund-marten'")
+        ).scalar_one()
+        for key, layers, quarters in (
+            ("marten", None, [marten]),
+            ("mobility", ["mobilitaet"], None),
+        ):
+            name = f"iv-{key}-{suffix}"
+            create_account(conn, name, "planner")
+            conn.execute(
+                text("UPDATE account SET layers = :l, quarters = :q WHERE name = :n"),
+                {"l": layers, "q": quarters, "n": name},
+            )
+            tokens[key] = create_token(conn, name)
+    return tokens
+
+
+def test_accounts_limited_to_quarters_or_layers_stay_inside(http, team, engine, restricted) -> None:  # type: ignore[no-untyped-def]
+    interview = new_interview(http, team)
+    iid = interview["id"]
+    marten = Team.auth(restricted["marten"])
+    before = count(engine, "finding")
+    refused = [
+        http.get("/api/interviews/places/suggest", params={"quarter": Q, "q": "Hofst"},
+                 headers=marten),
+        http.post(f"/api/interviews/{iid}/statements", headers=marten,
+                  json={"statements": [statement("Nicht meins.")]}),
+        http.post(SPLIT, json={"quarter": Q, "text": "Eine Aussage."}, headers=marten),
+        http.get(f"/api/interviews/{iid}", headers=marten),
+        http.get(f"/api/interviews/{iid}/erasure", headers=marten),
+        http.delete(f"/api/interviews/{iid}", headers=marten),
+        http.post("/api/interviews", headers=marten, json={
+            "quarter": Q, "held_on": "2026-03-13", "participant_group": "residents",
+            "pseudonym": "X"}),
+    ]  # fmt: skip
+    for response in refused:
+        assert response.status_code == 403, response.text
+        assert response.json()["code"] == "outside_scope" and response.json()["message_de"]
+    listed = http.get("/api/interviews", headers=marten).json()
+    assert listed and {row["quarter"] for row in listed} == {"dortmund-marten"}
+    ok = http.get("/api/interviews/places/suggest", headers=marten,
+                  params={"quarter": "dortmund-marten", "q": "Martener"})  # fmt: skip
+    assert ok.status_code == 200
+    mobility = Team.auth(restricted["mobility"])
+    url = f"/api/interviews/{iid}/statements"
+    wrong = {"statements": [statement("Laut.", layers=["umwelt"])]}
+    wrong_layer = http.post(url, headers=mobility, json=wrong)
+    assert wrong_layer.status_code == 403 and wrong_layer.json()["code"] == "outside_scope"
+    right = {"statements": [statement("Zu schnell.", "Haldenstraße")]}
+    right_layer = http.post(url, headers=mobility, json=right)
+    assert right_layer.status_code == 201, right_layer.text
+    assert count(engine, "finding") == before + 1
+    http.post(f"/api/interviews/{iid}/statements", headers=Team.auth(team.planner),
+              json={"statements": [statement("Grün.", layers=["umwelt"])]})  # fmt: skip
+    seen = http.get(f"/api/interviews/{iid}/statements", headers=mobility).json()["findings"]
+    assert [f["statement"] for f in seen] == ["Zu schnell."], "other layers are not listed"
