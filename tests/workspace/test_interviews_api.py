@@ -94,12 +94,15 @@ def test_crossing_suggestion_is_where_the_streets_meet(http, team, hamme) -> Non
 
 def test_streets_that_do_not_cross_fall_back_to_the_first_street(http, team) -> None:  # type: ignore[no-untyped-def]
     # In the demo gazetteer Hofsteder Straße and Amtsstraße do not meet (> 250 m apart).
-    first = suggest(http, team, "Ecke Hofsteder Straße / Amtsstraße")[0]
+    candidates = suggest(http, team, "Ecke Hofsteder Straße / Amtsstraße")
+    first = candidates[0]
     assert first["method"] == "street" and first["label"] == "Hofsteder Straße"
     assert first["confidence"] <= 0.5 and first["needs_review"] is True
     assert "kreuzen sich nicht" in first["explanation_de"]
     assert "do not cross" in first["explanation_en"]
     assert first["geometry"]["type"] in ("LineString", "MultiLineString")
+    others = [(c["precision"], c["label"]) for c in candidates[1:]]
+    assert ("street", "Amtsstraße") in others, "each of the two streets is offered"
 
 
 def test_typing_half_a_name_offers_streets_and_places(http, team) -> None:  # type: ignore[no-untyped-def]

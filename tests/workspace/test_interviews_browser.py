@@ -194,3 +194,27 @@ def test_keyboard_reach_and_layout(
     page.keyboard.press("Enter")
     assert page.get_by_label("Punkt auf der Karte", exact=False).is_checked()
     assert not watched.console_errors, watched.console_errors
+
+
+def test_english_page(signed_in: Any, workspace_team: WorkspaceTeam, demo_loaded: Any) -> None:
+    watched = signed_in(workspace_team.planner, PAGE + "&lang=en", 768)
+    page = watched.page
+    page.wait_for_selector("html[data-interviews=ready]", state="attached")
+    assert page.locator("#ws-content h1").inner_text() == "Interviews and statements"
+    assert page.get_by_label("Participant group").is_visible()
+    assert page.get_by_role("button", name="Save interview").is_visible()
+    page.get_by_label("Pseudonym", exact=True).fill("EN-1")
+    page.get_by_role("button", name="Save interview").click()
+    page.wait_for_selector("#iv-statements:not([hidden])")
+    page.locator("#iv-place").press_sequentially("Hofsteder Straße 115", delay=10)
+    page.wait_for_function(
+        "() => { const t = document.querySelector('#iv-cands .tag');"
+        " return t && t.textContent === 'address'; }"
+    )
+    page.locator("#iv-add").click()  # no statement text: an English message, nothing sent
+    page.wait_for_function(
+        "() => document.getElementById('ws-status').textContent === 'Please enter the statement.'"
+    )
+    assert page.locator("#iv-saved li").count() == 0
+    assert_accessible(page)
+    assert not watched.console_errors, watched.console_errors

@@ -15,6 +15,7 @@ The gazetteer of a quarter is cached per process and re-read when its entries ch
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection, text
 
 from mapservice.georef.gazetteer import Entry, Gazetteer, Resolution
-from mapservice.georef.normalise import match_key
+from mapservice.georef.normalise import fold, match_key
 
 #: The gazetteer's method → the precision word the workspace shows.
 PRECISION = {
@@ -48,6 +49,7 @@ MAX_SUGGESTIONS = 8
 PREFIX_CONFIDENCE = 0.8  # a name that starts with the text: likely, not yet certain
 CONTAINED_CONFIDENCE = 0.6  # a name that contains the text somewhere
 CACHE_SIZE = 16
+_CROSSING_WORDS = re.compile(r"/|&|\+|\becke\b|\bkreuzung\b|\bund\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +168,15 @@ def suggest(gazetteer: Gazetteer, quarter_id: int, place_text: str) -> list[Cand
         if res.method != "quarter" and res.geometry is not None:
             best = _from_resolution(res)
             found[best.id] = best
+        if res.method != "crossing" and _CROSSING_WORDS.search(fold(typed)):
+            # Two streets that do not cross: offer each, the planner knows which was meant.
+            for part in _CROSSING_WORDS.split(fold(typed)):
+                if len(match_key(part)) < MIN_PREFIX:
+                    continue
+                each = gazetteer.resolve(part, quarter_id)
+                if each.method in ("street", "place") and each.geometry is not None:
+                    cand = _from_resolution(each)
+                    found.setdefault(cand.id, cand)
         for cand in _prefix_matches(gazetteer, quarter_id, typed):
             if len(found) >= MAX_SUGGESTIONS - 1:
                 break
