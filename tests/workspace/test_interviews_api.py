@@ -476,3 +476,20 @@ def test_accounts_limited_to_quarters_or_layers_stay_inside(http, team, engine, 
               json={"statements": [statement("Grün.", layers=["umwelt"])]})  # fmt: skip
     seen = http.get(f"/api/interviews/{iid}/statements", headers=mobility).json()["findings"]
     assert [f["statement"] for f in seen] == ["Zu schnell."], "other layers are not listed"
+
+
+def test_erasure_preview_names_home_redaction_once_erase_does_it(http, team, engine) -> None:  # type: ignore[no-untyped-def]
+    """The switch for trust-privacy's erase (redaction of home house numbers)."""
+    from mapservice.access import Viewer
+    from mapservice.workspace.interviews.records import erasure_preview
+
+    interview = new_interview(http, team)
+    http.post(f"/api/interviews/{interview['id']}/statements", headers=Team.auth(team.planner),
+              json={"statements": [statement("Laut hier.", "Hofsteder Straße 115")]})  # fmt: skip
+    with engine.connect() as conn:
+        planner = Viewer("planner", name="test")
+        plain = erasure_preview(conn, planner, interview["id"], redacts_homes=False)
+        homes = erasure_preview(conn, planner, interview["id"], redacts_homes=True)
+    assert [i["code"] for i in plain["removed"]] == ["pseudonym"]
+    assert [i["code"] for i in homes["removed"]] == ["pseudonym", "home"]
+    assert "1 Aussage(n) an einer Wohnadresse" in homes["removed"][1]["de"]

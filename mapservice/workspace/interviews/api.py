@@ -23,7 +23,7 @@ from mapservice.capture import interviews
 from mapservice.capture.findings import fetch_finding
 from mapservice.capture.interviews import Consent
 from mapservice.capture.reasons import refuse
-from mapservice.workspace.interviews import transcript
+from mapservice.workspace.interviews import records, transcript
 from mapservice.workspace.interviews.statements import StatementsIn, save_statements
 from mapservice.workspace.interviews.suggest import CACHE, suggest
 
@@ -119,7 +119,7 @@ def split_upload(
 
 @router.get("/{iid}/erasure", summary="Was das Löschen der Person entfernt (Vorschau, DSGVO 17)")
 def erasure_preview(iid: uuid.UUID, conn: ConnDep, viewer: ViewerDep) -> dict[str, Any]:
-    return interviews.erasure_preview(conn, viewer, iid)
+    return records.erasure_preview(conn, viewer, iid)
 
 
 class ConsentIn(BaseModel):
@@ -129,5 +129,5 @@ class ConsentIn(BaseModel):
 
 @router.put("/{iid}/consent", summary="Einwilligung erteilt / widerrufen")
 def put_consent(iid: uuid.UUID, body: ConsentIn, conn: ConnDep, viewer: ViewerDep) -> Any:
-    row = interviews.set_consent(conn, viewer, iid, body.consent)
+    row = records.set_consent(conn, viewer, iid, body.consent)
     return interviews.InterviewOut.model_validate(row).model_dump(mode="json")
