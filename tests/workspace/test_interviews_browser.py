@@ -218,3 +218,42 @@ def test_english_page(signed_in: Any, workspace_team: WorkspaceTeam, demo_loaded
     assert page.locator("#iv-saved li").count() == 0
     assert_accessible(page)
     assert not watched.console_errors, watched.console_errors
+
+
+def test_docx_transcript_upload(
+    signed_in: Any, live_server: Any, workspace_team: WorkspaceTeam, demo_loaded: Any, tmp_path: Any
+) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("I: Wo treffen Sie sich?")
+    document.add_paragraph("B: Am Quartiersbüro treffen wir uns jeden Dienstag.")
+    document.add_paragraph("B: Die Haldenstraße ist nachts zu dunkel.")
+    path = tmp_path / "interview.docx"
+    document.save(str(path))
+    planner = workspace_team.planner
+    watched = open_page(signed_in, planner)
+    page = watched.page
+    page.get_by_label("Pseudonym", exact=True).fill("DOCX-1")
+    page.get_by_role("button", name="Interview speichern").click()
+    page.wait_for_selector("#iv-statements:not([hidden])")
+    iid = page.evaluate("() => Interviews.state.interview.id")
+    page.get_by_label("… oder Datei hochladen (.txt, .docx)").set_input_files(str(path))
+    page.get_by_role("button", name="In Aussagen zerlegen").click()
+    page.wait_for_selector("#iv-review:not([hidden])")
+    assert page.locator("#iv-review-rows tr").count() == 2
+    assert page.get_by_label("Ortsangabe 1").input_value() == "Quartiersbüro Hamme"
+    # the planner corrects row 2 by a map click while that row is active
+    page.get_by_label("Ort für Aussage 2").focus()
+    box = page.locator("#iv-map").bounding_box()
+    page.locator("#iv-map").click(position={"x": box["width"] / 2, "y": box["height"] / 2})
+    assert page.get_by_label("Ort für Aussage 2").input_value() == "manual"
+    sent = page.evaluate("() => Interviews.state.target.manual")
+    page.get_by_role("button", name="Alle übernommenen speichern").click()
+    page.wait_for_function("() => document.querySelectorAll('#iv-saved li').length === 2")
+    with httpx.Client(base_url=live_server.url, headers=planner.auth) as http:
+        stored = http.get(f"/api/interviews/{iid}/statements").json()["findings"]
+    assert [f["georef_method"] for f in stored] == ["place", "manual"]
+    assert stored[1]["geometry"]["coordinates"] == pytest.approx(sent, abs=1e-9)
+    assert stored[0]["statement"] == "Am Quartiersbüro treffen wir uns jeden Dienstag."
+    assert not watched.console_errors, watched.console_errors

@@ -216,7 +216,10 @@
           await P.api(`/api/interviews/${id}/consent`, { method: 'PUT', json: { consent } });
         }
         if (contact) await P.api(`/api/interviews/${id}/contact`, { method: 'PUT', json: contact });
-        P.say(t('Interview gespeichert.', 'Interview saved.'));
+        P.say(consent === 'withdrawn' && state.interview.consent !== 'withdrawn'
+          ? t('Widerruf gespeichert. Soll die Person auch gelöscht werden, dann „Person löschen“ wählen.',
+            'Withdrawal saved. To erase the person as well, choose “Erase person”.')
+          : t('Interview gespeichert.', 'Interview saved.'));
         await openInterview(id);
       }
     } catch (e) { P.say(e.message, 'error'); }
