@@ -96,18 +96,19 @@ PUBLIC = Viewer()
 _LAYER_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
 
-def scope_sql(viewer: Viewer, alias: str, *, layer_array: bool = False) -> str:
+def scope_sql(viewer: Viewer, alias: str, *, layer_array: bool = False, layers: bool = True) -> str:
     """The viewer's layer/quarter restriction as SQL with its values written in.
 
     For the shared visibility rules (API, tiles on psycopg, OGC), which are SQL text without
     bound parameters of their own. Safe to inline: quarter ids are ints, layer ids are checked
     against the catalogue's id pattern (anything else is dropped). ``"true"`` when unrestricted.
+    ``layers=False`` for tables without layers (interviews): the quarters alone.
     """
     parts: list[str] = []
     if viewer.quarters is not None:
         ids = ", ".join(str(int(q)) for q in sorted(viewer.quarters))
         parts.append(f"{alias}.quarter_id IN ({ids})" if ids else "false")
-    if viewer.layers is not None:
+    if layers and viewer.layers is not None:
         names = [f"'{lay}'" for lay in sorted(viewer.layers) if _LAYER_ID.fullmatch(lay)]
         if not names:
             parts.append("false")

@@ -55,6 +55,18 @@ def test_admin_manages_accounts_tokens_and_quarters(
     page.keyboard.press("Enter")
     assert "Quartier angelegt: Browserviertel" in status(page, "Quartier angelegt")
     page.wait_for_selector(f'#quarter-table tr[data-quarter="{slug}"]')
+    # rename it: "Bearbeiten" fills the form, "Nur umbenennen" keeps the boundary
+    page.get_by_role("button", name="Quartier bearbeiten: Browserviertel").click()
+    assert page.locator("#quarter-slug").input_value() == slug
+    page.locator("#quarter-name").fill("Umbenanntes Viertel")
+    page.get_by_role("button", name="Nur umbenennen").click()
+    status(page, "Quartier umbenannt: Umbenanntes Viertel")
+    with engine.connect() as conn:
+        q = conn.execute(
+            text("SELECT name, city, ST_XMin(boundary) AS x0 FROM quarter WHERE slug = :s"),
+            {"s": slug},
+        ).one()
+    assert (q.name, q.city) == ("Umbenanntes Viertel", "Bochum") and abs(q.x0 - 7.40) < 1e-9
 
     # a new planner with a password
     name = f"planerin-{uuid.uuid4().hex[:6]}"

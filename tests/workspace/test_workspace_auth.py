@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from sqlalchemy import Engine, text
 
+from mapservice.config import Settings
 from mapservice.workspace import auth
-from tests.conftest import count
+from tests.conftest import LiveServer, count
 from tests.workspace.conftest import PASSWORD, WorkspaceTeam, add_member
 
 
@@ -195,3 +197,23 @@ def test_set_password_on_the_cli(database_url: str, http: httpx.Client, engine: 
             text("SELECT password_hash FROM account WHERE name = :n"), {"n": member.name}
         ).scalar_one()
     assert stored.startswith("$argon2id$") and "ein-neues-Passwort" not in stored
+
+
+def test_the_limit_holds_across_workers_and_parallel_guesses(
+    http: httpx.Client, engine: Engine, settings: Settings
+) -> None:
+    """Two app instances (as two workers behind a load balancer) share one count; ten
+    parallel guesses get exactly ``ACCOUNT_LIMIT`` answers 401 and the rest 429."""
+    member = add_member(engine, "planner")
+    with LiveServer(settings) as second, httpx.Client(base_url=second.url, timeout=30) as other:
+        clients = [http, other]
+
+        def guess(i: int) -> int:
+            r = login(clients[i % 2], account=member.name, password=f"geraten-{i:04d}")
+            return r.status_code
+
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            codes = sorted(pool.map(guess, range(10)))
+        assert codes == [401] * auth.ACCOUNT_LIMIT + [429] * (10 - auth.ACCOUNT_LIMIT)
+        assert count(engine, "login_attempt", f"account_name = '{member.name}'") == 5
+        assert login(other, account=member.name, password=PASSWORD).status_code == 429

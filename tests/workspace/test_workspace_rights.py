@@ -260,3 +260,25 @@ def test_tiles_and_ogc_show_the_scope_and_otherwise_what_is_published(
         params={"bbox": bbox, "f": "json", "limit": 100},
     ).json()
     assert scene.obs["other_layer"] not in {str(f["id"]) for f in umwelt["features"]}
+
+
+def test_interviews_keep_to_its_quarters(
+    http: httpx.Client, scene: Scene, workspace_team: WorkspaceTeam
+) -> None:
+    auth = scene.restricted.auth
+    body = {"held_on": "2026-05-02", "participant_group": "residents", "pseudonym": "P2"}
+    r = http.post("/api/interviews", headers=auth, json={**body, "quarter": scene.b})
+    assert r.status_code == 403 and r.json()["code"] == "outside_scope"
+    other = http.post(
+        "/api/interviews", headers=workspace_team.planner.auth, json={**body, "quarter": scene.b}
+    )
+    assert other.status_code == 201, other.text
+    mine = http.post("/api/interviews", headers=auth, json={**body, "quarter": scene.a})
+    assert mine.status_code == 201, mine.text
+    listed = {i["id"] for i in http.get("/api/interviews", headers=auth).json()}
+    assert mine.json()["id"] in listed and other.json()["id"] not in listed
+    r = http.get(f"/api/interviews/{other.json()['id']}", headers=auth)
+    assert r.status_code == 404
+    assert (
+        http.get(f"/api/interviews/{other.json()['id']}/contact", headers=auth).status_code == 404
+    )
