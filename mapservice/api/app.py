@@ -26,6 +26,7 @@ from mapservice.db.session import connect
 from mapservice.fieldapp import router as fieldapp_router
 from mapservice.tiles.runtime import open_runtime
 from mapservice.workspace import router as workspace_router
+from mapservice.workspace.interviews import router as interviews_workspace_router
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -65,6 +66,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(fieldapp_router)
     app.include_router(imports_router)  # /api/imports, /api/exports
     app.include_router(workspace_router)  # /planung, /api/auth, /api/workspace, /api/admin
+    app.include_router(interviews_workspace_router)  # /planung/interviews, /api/interviews/…
     return app
 
 

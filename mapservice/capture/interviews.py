@@ -26,6 +26,7 @@ from mapservice.capture.strict import refuse_future
 from mapservice.errors import NotFound
 
 Group = Literal["residents", "multipliers", "experts", "administration"]
+Consent = Literal["given", "withdrawn"]
 
 
 class ContactIn(BaseModel):
@@ -56,6 +57,7 @@ class InterviewIn(BaseModel):
     held_on: date
     participant_group: Group
     pseudonym: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    consent: Consent = "given"
     contact: ContactIn | None = None
 
 
@@ -65,12 +67,14 @@ class InterviewOut(BaseModel):
     held_on: date
     participant_group: Group
     pseudonym: str
+    consent: Consent = "given"
     findings: int
     has_contact: bool
 
 
 SELECT = """
-SELECT i.id, q.slug AS quarter, i.held_on, i.participant_group, i.pseudonym,
+SELECT i.id, q.slug AS quarter, i.quarter_id, i.held_on, i.participant_group, i.pseudonym,
+       i.consent,
        (SELECT count(*) FROM finding f WHERE f.interview_id = i.id) AS findings,
        EXISTS (SELECT 1 FROM interview_contact c WHERE c.interview_id = i.id) AS has_contact
   FROM interview i JOIN quarter q ON q.id = i.quarter_id
@@ -127,11 +131,11 @@ def create(conn: Connection, viewer: Viewer, body: InterviewIn) -> tuple[dict[st
         viewer.require_scope(quarter_id=quarter_id)
     conn.execute(
         text(
-            "INSERT INTO interview (id, quarter_id, held_on, participant_group, pseudonym) "
-            "VALUES (:id, :q, :d, :g, :p)"
+            "INSERT INTO interview (id, quarter_id, held_on, participant_group, pseudonym, "
+            "consent) VALUES (:id, :q, :d, :g, :p, :c)"
         ),
         {"id": iid, "q": quarter_id, "d": body.held_on, "g": body.participant_group,
-         "p": body.pseudonym.strip()},
+         "p": body.pseudonym.strip(), "c": body.consent},
     )  # fmt: skip
     if body.contact is not None:
         _write_contact(conn, iid, int(quarter_id), body.contact)

@@ -176,6 +176,7 @@ class Interview(Base):
     held_on: Mapped[date] = mapped_column(Date)
     participant_group: Mapped[str] = mapped_column(Text)
     pseudonym: Mapped[str] = mapped_column(Text)
+    consent: Mapped[str] = mapped_column(Text, server_default="given")  # given|withdrawn (0009)
     synthetic: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
