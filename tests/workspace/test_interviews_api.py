@@ -396,7 +396,7 @@ def test_erasure_preview_says_what_delete_removes(http, team, engine) -> None:  
     assert preview.status_code == 200, preview.text
     body = preview.json()
     codes = [item["code"] for item in body["removed"]]
-    assert codes == ["contact", "pseudonym"]
+    assert codes == ["contact", "pseudonym", "home"]  # erasure also removes home references
     assert "Name, E-Mail" in body["removed"][0]["de"] and "name, email" in body["removed"][0]["en"]
     assert "Erika" not in json.dumps(body), "the preview names fields, not their values"
     assert "H-99" in body["removed"][1]["de"]
