@@ -406,7 +406,7 @@ def test_erasure_preview_says_what_delete_removes(http, team, engine) -> None:  
     assert http.delete(f"/api/interviews/{iid}", headers=Team.auth(team.planner)).status_code == 204
     assert count(engine, "interview_contact", f"interview_id = '{iid}'") == 0
     after = http.get(f"/api/interviews/{iid}/erasure", headers=Team.auth(team.planner)).json()
-    assert [item["code"] for item in after["removed"]] == ["pseudonym"]
+    assert [item["code"] for item in after["removed"]] == ["pseudonym", "home"]
     assert after["pseudonym"].startswith("gelöscht-")
 
 
@@ -496,6 +496,6 @@ def test_erasure_preview_names_home_redaction_once_erase_does_it(http, team, eng
         planner = Viewer("planner", name="test")
         plain = erasure_preview(conn, planner, interview["id"], redacts_homes=False)
         homes = erasure_preview(conn, planner, interview["id"], redacts_homes=True)
-    assert [i["code"] for i in plain["removed"]] == ["pseudonym"]
+    assert [i["code"] for i in plain["removed"]] == ["pseudonym", "home"]
     assert [i["code"] for i in homes["removed"]] == ["pseudonym", "home"]
     assert "1 Aussage(n) an einer Wohnadresse" in homes["removed"][1]["de"]
