@@ -31,9 +31,8 @@ def test_demo_findings_are_placed_with_recorded_precision(engine, demo_loaded) -
         ).scalar_one()
         home_exact = conn.execute(
             text(
-                # demo findings only: an erased person's exact home point is replaced by its
-                # public one on purpose (other tests erase interviews in the same database)
-                "SELECT count(*) FROM finding WHERE from_home_address AND synthetic "
+                # demo rows only: an erased home (other tests) sits at its public point
+                "SELECT count(*) FROM finding WHERE synthetic AND from_home_address "
                 "AND ST_Equals(geom, public_geom)"
             )
         ).scalar_one()
