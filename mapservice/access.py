@@ -30,6 +30,8 @@ class Viewer:
     role: Role = "public"
     account_id: int | None = None
     name: str | None = None
+    layers: frozenset[str] | None = None  # None: every layer
+    quarters: frozenset[int] | None = None  # None: every quarter
 
     @property
     def is_public(self) -> bool:
