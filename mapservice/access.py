@@ -34,6 +34,38 @@ class Viewer:
     quarters: frozenset[int] | None = None  # None: every quarter
 
     @property
+    def restricted(self) -> bool:
+        """True when an admin limited this account to some layers and/or quarters."""
+        return self.layers is not None or self.quarters is not None
+
+    def may_see(
+        self, *, layers: str | list[str] | None = None, quarter_id: int | None = None
+    ) -> bool:
+        """Whether one entry (its layer or layers, its quarter) lies inside the viewer's rights.
+
+        A finding has several layers: it is inside when one of them is allowed.
+        """
+        if self.quarters is not None and quarter_id is not None and quarter_id not in self.quarters:
+            return False
+        if self.layers is not None and layers is not None:
+            wanted = [layers] if isinstance(layers, str) else list(layers)
+            if not any(layer in self.layers for layer in wanted):
+                return False
+        return True
+
+    def require_scope(
+        self, *, layers: str | list[str] | None = None, quarter_id: int | None = None
+    ) -> None:
+        """403 for an entry outside the layers/quarters this account is restricted to."""
+        if not self.may_see(layers=layers, quarter_id=quarter_id):
+            raise Forbidden(
+                "Dieser Eintrag liegt außerhalb der Ebenen oder Quartiere, für die Ihr Konto "
+                "freigeschaltet ist.",
+                "This entry lies outside the layers or quarters your account may work on.",
+                code="outside_scope",
+            )
+
+    @property
     def is_public(self) -> bool:
         return self.role == "public"
 
@@ -59,6 +91,29 @@ class Viewer:
 
 
 PUBLIC = Viewer()
+
+
+def scope_condition(
+    viewer: Viewer, alias: str, *, layer_array: bool = False, prefix: str = "scope"
+) -> tuple[str, dict[str, object]]:
+    """The viewer's layer/quarter restriction as an SQL condition plus its bound parameters.
+
+    ``alias`` names a table with ``quarter_id`` and ``layer_id`` (observations) or, with
+    ``layer_array``, ``layer_ids`` (findings: inside when one of its layers is allowed).
+    ``"true"`` and no parameters for an unrestricted viewer, so callers can always AND it in.
+    """
+    parts: list[str] = []
+    params: dict[str, object] = {}
+    if viewer.quarters is not None:
+        parts.append(f"{alias}.quarter_id = ANY(CAST(:{prefix}_quarters AS integer[]))")
+        params[f"{prefix}_quarters"] = sorted(viewer.quarters)
+    if viewer.layers is not None:
+        if layer_array:
+            parts.append(f"{alias}.layer_ids && CAST(:{prefix}_layers AS text[])")
+        else:
+            parts.append(f"{alias}.layer_id = ANY(CAST(:{prefix}_layers AS text[]))")
+        params[f"{prefix}_layers"] = sorted(viewer.layers)
+    return (" AND ".join(parts) or "true"), params
 
 
 def observation_visibility(viewer: Viewer, alias: str, placeholder: str) -> str:
@@ -178,11 +233,22 @@ def revoke_account_tokens(conn: Connection, account: str) -> int:
     return int(result.rowcount)
 
 
+#: ``token.last_used_at`` is written at most this often per token: one UPDATE a minute, not
+#: one per request (tiles ask dozens of times a second).
+LAST_USE_PRECISION = timedelta(minutes=1)
+
+
 def viewer_for_token(conn: Connection, token: str) -> Viewer:
-    """Resolve a bearer token; a wrong, expired or revoked token is refused (never public)."""
+    """Resolve a bearer token; a wrong, expired or revoked token is refused (never public).
+
+    The account's restriction to some layers/quarters (``account.layers``/``quarters``,
+    NULL = all) travels in the viewer; admins are never restricted. Notes the token's last use
+    when the stored one is older than a minute (the caller commits ``conn``).
+    """
     row = conn.execute(
         text(
-            "SELECT a.id, a.name, a.role, a.disabled, t.expires_at, t.revoked_at "
+            "SELECT a.id, a.name, a.role, a.disabled, a.layers, a.quarters, "
+            "t.id AS token_id, t.expires_at, t.revoked_at, t.last_used_at "
             "FROM token t JOIN account a ON a.id = t.account_id WHERE t.token_hash = :h"
         ),
         {"h": hash_token(token)},
@@ -203,4 +269,16 @@ def viewer_for_token(conn: Connection, token: str) -> Viewer:
         raise Unauthorized(
             "Dieses Konto ist gesperrt.", "This account is disabled.", code="account_disabled"
         )
-    return Viewer(role=row.role, account_id=row.id, name=row.name)
+    now = datetime.now(UTC)
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USE_PRECISION:
+        conn.execute(
+            text("UPDATE token SET last_used_at = now() WHERE id = :i"), {"i": row.token_id}
+        )
+    admin = row.role == "admin"
+    return Viewer(
+        role=row.role,
+        account_id=row.id,
+        name=row.name,
+        layers=None if admin or row.layers is None else frozenset(row.layers),
+        quarters=None if admin or row.quarters is None else frozenset(row.quarters),
+    )

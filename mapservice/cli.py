@@ -214,6 +214,28 @@ def accounts_add(
     console.print(f"Konto '{name}' ({role}) angelegt.")
 
 
+@accounts_app.command("set-password")
+def accounts_set_password(
+    name: str,
+    stdin: Annotated[
+        bool, typer.Option("--stdin", help="Passwort aus der ersten Zeile der Standardeingabe")
+    ] = False,
+) -> None:
+    """Passwort setzen (für die Anmeldung im Arbeitsbereich /planung); argon2id-gehasht."""
+    import sys
+
+    from mapservice.workspace.auth import set_password
+
+    if stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Neues Passwort / new password", hide_input=True,
+                                confirmation_prompt=True)  # fmt: skip
+    with _engine().begin() as conn:
+        set_password(conn, name, password)
+    console.print(f"Passwort für '{name}' gesetzt.")
+
+
 @accounts_app.command("list")
 def accounts_list() -> None:
     """Konten mit Rolle und Zahl gültiger Token."""

@@ -63,3 +63,11 @@ class Forbidden(KarteError):
 class PayloadTooLarge(KarteError):
     status = 413
     code = "too_large"
+
+
+class TooManyRequests(KarteError):
+    """Refused for a while (sign-in rate limit); ``retry_after`` is in seconds."""
+
+    status = 429
+    code = "too_many_requests"
+    retry_after: int = 60

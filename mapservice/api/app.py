@@ -24,6 +24,7 @@ from mapservice.config import Settings, load_settings
 from mapservice.db.session import connect
 from mapservice.fieldapp import router as fieldapp_router
 from mapservice.tiles.runtime import open_runtime
+from mapservice.workspace import router as workspace_router
 from mapservice.workspace.imports import router as workspace_imports_router
 
 
@@ -62,6 +63,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(maps_router)  # /maps, /embed, /maps/{q}/share, /assets
     app.include_router(fieldapp_router)
     app.include_router(imports_router)  # /api/imports, /api/exports
+    app.include_router(workspace_router)  # /planung, /api/auth, /api/workspace, /api/admin
     app.include_router(workspace_imports_router)  # /planung/import, /api/imports/{preview,jobs}
     return app
 

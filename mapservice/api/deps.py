@@ -41,7 +41,7 @@ def get_viewer(request: Request, engine: Annotated[Engine, Depends(get_engine)])
             "The Authorization header must be 'Bearer <token>'.",
             code="token_malformed",
         )
-    with engine.connect() as conn:
+    with engine.begin() as conn:  # begin: commits the token's last use (once a minute)
         return viewer_for_token(conn, token.strip())
 
 

@@ -262,6 +262,9 @@ class Account(Base):
     display_name: Mapped[str] = mapped_column(Text, server_default="")
     disabled: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    password_hash: Mapped[str | None] = mapped_column(Text)  # argon2id (migration 0005)
+    layers: Mapped[list[str] | None] = mapped_column(ARRAY(Text))  # NULL: every layer
+    quarters: Mapped[list[int] | None] = mapped_column(ARRAY(Integer))  # NULL: every quarter
 
 
 class Token(Base):
@@ -275,6 +278,8 @@ class Token(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    kind: Mapped[str] = mapped_column(Text, server_default="api")  # 'api' | 'session' (0005)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ModerationEvent(Base):
