@@ -6,7 +6,6 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from mapservice.db import models_workspace  # noqa: F401  (login_attempt, migration 0005)
-from mapservice.db import models_imports  # noqa: F401  (import_job, migration 0007)
 from mapservice.db.models import Base
 
 config = context.config

@@ -28,6 +28,7 @@ from sqlalchemy import Engine, text
 from mapservice.access import Viewer
 from mapservice.capture.imports import ImportOptions
 from mapservice.catalog import Catalog
+from mapservice.db import models_imports  # noqa: F401  (the import_job table in the metadata)
 from mapservice.errors import KarteError, NotFound
 
 log = logging.getLogger(__name__)
