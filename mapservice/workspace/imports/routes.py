@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import Engine, text
 from starlette.datastructures import FormData, UploadFile
 
@@ -25,8 +25,15 @@ from mapservice.catalog import Catalog, LayerSource
 from mapservice.errors import Forbidden, InvalidInput
 from mapservice.workspace.imports.choices import offered_crs
 from mapservice.workspace.imports.jobs import create_job, get_job, report_csv, start_job
+from mapservice.workspace.shell import render
 
 router = APIRouter(tags=["Arbeitsbereich: Import / workspace: import"])
+
+
+@router.get("/planung/import", include_in_schema=False, response_class=HTMLResponse)
+def import_page(request: Request) -> HTMLResponse:
+    """The page; it loads its data from the API below with the planner's token."""
+    return render(request, "import.html", section="import")
 
 
 async def _upload(form: FormData, folder: Path) -> tuple[Path, str]:
