@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -128,12 +129,13 @@ def test_a_25832_csv_with_preview_and_an_address_only_list(
         page.get_by_role("button", name="Bericht je Zeile als CSV herunterladen").click()
     download = info.value
     assert download.suggested_filename == "bericht_sportstaetten.csv"
-    text = open(download.path(), encoding="utf-8-sig").read()
+    text = Path(download.path()).read_text(encoding="utf-8-sig")
     lines = list(csv.reader(io.StringIO(text), delimiter=";"))
     codes = {int(r[0]): r[2] for r in lines[1:] if r[2]}
     methods = {int(r[0]): r[3] for r in lines[1:] if r[3]}
     assert codes == REFUSED and methods == PLACED
     assert_accessible(page)
+    watched.shot("import-1280")
     assert not watched.blocked and not watched.console_errors, watched.console_errors
 
 
@@ -162,4 +164,5 @@ def test_the_page_at_tablet_width_in_english_by_keyboard(
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 768, width  # no sideways scrolling of the page at tablet width
     assert_accessible(page)
+    watched.shot("import-768")
     assert not watched.console_errors, watched.console_errors
