@@ -26,6 +26,7 @@ from mapservice.fieldapp import router as fieldapp_router
 from mapservice.tiles.runtime import open_runtime
 from mapservice.workspace import router as workspace_router
 from mapservice.workspace.imports import router as workspace_imports_router
+from mapservice.workspace.imports.layers import install as install_planner_layers
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -36,6 +37,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.settings = settings
         app.state.catalog = load_catalog(settings.layers_dir)
         app.state.engine = connect(settings, start=False)
+        install_planner_layers(app.state.catalog, app.state.engine)  # workspace imports
         # Tiles + OGC API: psycopg pool, tile LRU, layer versions (mapservice.tiles.runtime)
         app.state.tiles = await open_runtime(app.state.engine)
         yield

@@ -39,3 +39,15 @@ class ImportJob(Base):
     error: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class PlannerLayer(Base):
+    """A reference layer a planner created in the workspace: the definition a layers/*.toml
+    file would hold, validated by the same model (:class:`mapservice.catalog.Layer`)."""
+
+    __tablename__ = "planner_layer"
+    __table_args__ = (CheckConstraint("id ~ '^ref-[a-z0-9][a-z0-9-]{1,36}$'", name="id_format"),)
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_by: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

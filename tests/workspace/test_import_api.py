@@ -7,6 +7,7 @@ import csv
 import io
 import uuid
 import zipfile
+from typing import Any
 
 import httpx
 import pytest
@@ -428,3 +429,71 @@ def test_another_planner_cannot_see_a_job(
     other = _planner(engine)
     path = f"/api/imports/jobs/{job['id']}" + (f"/{field}" if field else "")
     _assert_error(http.get(path, headers=auth(other)), 404, "import_not_found")
+
+
+# -- new reference layers --------------------------------------------------------------------
+
+
+def test_a_new_reference_layer_takes_the_address_list_and_serves_it(
+    http: httpx.Client, team: Team, hamme: Hamme, engine: Engine, settings: Any
+) -> None:
+    title = f"Sportstätten {uuid.uuid4().hex[:4]}"
+    created = http.post(
+        "/api/imports/layers",
+        json={"title_de": title, "title_en": "Sports facilities", "attribution": "Stadt Bochum"},
+        headers=auth(team.planner),
+    )
+    assert created.status_code == 201, created.text
+    layer = created.json()
+    assert layer["id"].startswith("ref-sportstaetten-") and layer["public"] is False
+    listed = http.get("/api/imports/targets", headers=auth(team.planner)).json()
+    assert layer["id"] in [entry["id"] for entry in listed["layers"]]
+
+    job = run_job(http, team.planner, "sportstaetten.csv", sports_csv(), quarter=hamme.slug,
+                  layer=layer["id"], skip_invalid="true")  # fmt: skip
+    result = job["result"]
+    assert job["state"] == "done" and result["target"] == "reference"
+    assert (result["inserted"], result["refused_count"], result["key_column"]) == (6, 2, "Nr")
+    assert {r["row"]: r["code"] for r in result["refused"]} == REFUSED
+    with engine.connect() as conn:
+        methods = dict(conn.execute(text(
+            "SELECT source_key, georef_method FROM reference_feature WHERE layer_id = :l"),
+            {"l": layer["id"]}).all())  # fmt: skip
+    assert methods == {str(row): method for row, method in PLACED.items()}
+
+    from mapservice.catalog import load_catalog
+    from mapservice.workspace.imports.layers import install
+
+    fresh = load_catalog(settings.layers_dir)  # another worker's catalogue, started earlier
+    assert layer["id"] not in fresh.ids()
+    install(fresh, engine)
+    assert fresh.get(layer["id"]).title("de") == title
+    lon, lat = hamme.addresses["Poststraße 10"]
+    z, n = 16, 2**16
+    import math
+
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    tile = http.get(f"/tiles/{layer['id']}/{z}/{x}/{y}.geojson", headers=auth(team.planner))
+    assert tile.status_code == 200 and tile.json()["features"], tile.text
+    hidden = http.get(f"/tiles/{layer['id']}/{z}/{x}/{y}.geojson")
+    assert hidden.status_code == 404  # not public: the public does not learn it exists
+
+
+def test_bad_new_layers_are_refused(http: httpx.Client, team: Team) -> None:
+    base = {"title_de": "Kleingärten", "attribution": "Stadt"}
+    _assert_error(http.post("/api/imports/layers", json={**base, "title_de": " "},
+                            headers=auth(team.planner)), 400, "invalid_layer")  # fmt: skip
+    _assert_error(http.post("/api/imports/layers", json={"title_de": "Gärten"},
+                            headers=auth(team.planner)), 400, "invalid_layer")  # fmt: skip
+    _assert_error(http.post("/api/imports/layers", json={**base, "public": "ja"},
+                            headers=auth(team.planner)), 400, "invalid_layer")  # fmt: skip
+    _assert_error(http.post("/api/imports/layers", json=base, headers=auth(team.field)), 403,
+                  "role_forbidden")  # fmt: skip
+    _assert_error(http.post("/api/imports/layers", json=base), 401, "token_required")
+    title = f"Kleingärten {uuid.uuid4().hex[:4]}"
+    first = http.post("/api/imports/layers", json={**base, "title_de": title},
+                      headers=auth(team.planner))  # fmt: skip
+    assert first.status_code == 201
+    _assert_error(http.post("/api/imports/layers", json={**base, "title_de": title},
+                            headers=auth(team.admin)), 409, "layer_exists")  # fmt: skip

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -165,4 +166,43 @@ def test_the_page_at_tablet_width_in_english_by_keyboard(
     assert width <= 768, width  # no sideways scrolling of the page at tablet width
     assert_accessible(page)
     watched.shot("import-768")
+    assert not watched.console_errors, watched.console_errors
+
+
+def test_a_new_public_reference_layer_from_the_address_list(
+    signed_in: Any, workspace_team: WorkspaceTeam, hamme: Hamme, http: httpx.Client
+) -> None:
+    planner = workspace_team.planner
+    watched = _open(signed_in, planner)
+    page = watched.page
+    _preview(page, "sportstaetten.csv", sports_csv())
+    page.get_by_label("Quartier").select_option(hamme.slug)
+    toggle = page.get_by_role("button", name="Neue Referenzebene anlegen …")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    title = f"Sportstätten {uuid.uuid4().hex[:4]}"
+    page.get_by_label("Titel (deutsch)").fill(title)
+    page.get_by_label("Titel (englisch, optional)").fill("Sports facilities")
+    page.get_by_label("Quelle (Namensnennung)").fill("Stadt Bochum, Sportstättenliste")
+    page.get_by_label("Öffentlich zeigen (auf Karten und Einbettungen)").check()
+    assert_accessible(page)
+    page.get_by_role("button", name="Ebene anlegen", exact=True).click()
+    for _ in range(50):
+        if page.locator("#import-layer").input_value().startswith("ref-"):
+            break
+        page.wait_for_timeout(100)
+    layer_id = page.locator("#import-layer").input_value()
+    assert layer_id.startswith("ref-sportstaetten-")
+    page.get_by_label("Abgelehnte Zeilen überspringen, den Rest speichern").check()
+    page.get_by_role("button", name="Importieren").click()
+    assert _wait_result(page) == "done"
+    assert page.locator("#import-result-summary").inner_text().startswith("8 gelesen, 6 neu")
+    lon, lat = hamme.addresses["Amtsstraße 17"]
+    x, y = _tile(lon, lat, 16)
+    public = http.get(f"/tiles/{layer_id}/16/{x}/{y}.geojson")  # a public layer: no token
+    assert public.status_code == 200, public.text
+    names = [f["properties"] for f in public.json()["features"]]
+    assert names, "the new layer's features are in the public tile"
+    assert_accessible(page)
     assert not watched.console_errors, watched.console_errors

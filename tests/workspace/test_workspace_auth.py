@@ -62,7 +62,9 @@ def test_five_failures_lock_the_account_for_a_while(http: httpx.Client, engine: 
     # the lock is in the database: once the failures are older than the window, it is gone
     with engine.begin() as conn:
         conn.execute(
-            text("UPDATE login_attempt SET at = at - interval '16 minutes' WHERE account_name = :a"),
+            text(
+                "UPDATE login_attempt SET at = at - interval '16 minutes' WHERE account_name = :a"
+            ),
             {"a": member.name},
         )
     assert login(http, account=member.name, password=PASSWORD).status_code == 200

@@ -25,6 +25,7 @@ from mapservice.catalog import Catalog, LayerSource
 from mapservice.errors import Forbidden, InvalidInput
 from mapservice.workspace.imports.choices import offered_crs
 from mapservice.workspace.imports.jobs import create_job, get_job, report_csv, start_job
+from mapservice.workspace.imports.layers import PREFIX, create_layer, load_layers
 from mapservice.workspace.shell import render
 
 router = APIRouter(tags=["Arbeitsbereich: Import / workspace: import"])
@@ -152,10 +153,27 @@ def get_targets(engine: EngineDep, catalog: CatalogDep, viewer: ViewerDep) -> di
     return targets(engine, catalog, viewer)
 
 
+@router.post("/api/imports/layers", status_code=201,
+             summary="Neue Referenzebene anlegen / create a reference layer")  # fmt: skip
+def post_layer(
+    body: dict[str, Any], engine: EngineDep, catalog: CatalogDep, viewer: ViewerDep
+) -> dict[str, Any]:
+    """``{"title_de": "Sportstätten", "title_en": "Sports facilities", "attribution":
+    "Stadt Bochum", "public": false}`` → the new layer (id ``ref-sportstaetten``)."""
+    layer = create_layer(engine, catalog, viewer, body)
+    return _layer_json(layer)
+
+
+def _layer_json(layer: Any) -> dict[str, Any]:
+    return {"id": layer.id, "title_de": layer.title("de"), "title_en": layer.title("en"),
+            "source": str(layer.source.value), "public": layer.public,
+            "own": layer.id.startswith(PREFIX)}  # fmt: skip
+
+
 def targets(engine: Engine, catalog: Catalog, viewer: Viewer) -> dict[str, Any]:
+    load_layers(engine, catalog)  # planner layers another worker created
     layers = [
-        {"id": layer.id, "title_de": layer.title("de"), "title_en": layer.title("en"),
-         "source": str(layer.source.value)}
+        _layer_json(layer)
         for layer in catalog
         if layer.source in (LayerSource.OBSERVATIONS, LayerSource.REFERENCE)
         and (viewer.layers is None or layer.id in viewer.layers)

@@ -324,6 +324,33 @@
     }
   }
 
+  function toggleNewLayer() {
+    const box = $('import-newlayer');
+    box.hidden = !box.hidden;
+    $('import-newlayer-toggle').setAttribute('aria-expanded', String(!box.hidden));
+    if (!box.hidden) $('import-newlayer-de').focus();
+  }
+
+  async function createLayer() {
+    const body = {
+      title_de: $('import-newlayer-de').value, title_en: $('import-newlayer-en').value,
+      attribution: $('import-newlayer-source').value, public: $('import-newlayer-public').checked,
+    };
+    try {
+      const layer = await P.api('/api/imports/layers', { method: 'POST', json: body });
+      targets.layers.push(layer);
+      const group = $('import-layer').querySelectorAll('optgroup')[1];
+      group.append(option(layer.id, P.lang === 'en' ? layer.title_en : layer.title_de, true));
+      $('import-layer').value = layer.id;
+      $('import-newlayer').hidden = true;
+      $('import-newlayer-toggle').setAttribute('aria-expanded', 'false');
+      $('import-layer').focus();
+      P.say(P.t('Referenzebene angelegt: ', 'Reference layer created: ') + (P.lang === 'en' ? layer.title_en : layer.title_de));
+    } catch (e) {
+      P.say(e.message, 'error');
+    }
+  }
+
   P.ready.then(async () => {
     try {
       targets = await P.api('/api/imports/targets');
@@ -335,6 +362,8 @@
     $('import-file-form').addEventListener('submit', loadPreview);
     $('import-options').addEventListener('submit', startImport);
     $('import-report').addEventListener('click', downloadReport);
+    $('import-newlayer-toggle').addEventListener('click', toggleNewLayer);
+    $('import-newlayer-create').addEventListener('click', createLayer);
     document.documentElement.dataset.importReady = '1';
   });
 })();

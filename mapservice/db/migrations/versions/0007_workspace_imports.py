@@ -6,6 +6,8 @@
 - ``reference_feature.source_key``: the value of the file's own id column, unique per layer
   and source, so re-importing a file updates its features instead of duplicating them.
   (Observations need no key column: their id is derived from the source and the key.)
+- ``planner_layer``: reference layers planners create in the workspace ("Sportstätten"),
+  stored as the same definition a ``layers/*.toml`` file holds and added to the catalogue.
 - ``import_job``: one row per import started from the workspace, with its phase and progress
   (written from the worker thread on its own connection, so any API worker can report it)
   and the final report.
@@ -64,9 +66,21 @@ def upgrade() -> None:
         """
     )
     op.execute("CREATE INDEX ix_import_job_created_at ON import_job (created_at)")
+    op.execute(
+        """
+        CREATE TABLE planner_layer (
+          id text PRIMARY KEY,
+          definition jsonb NOT NULL,
+          created_by text,
+          created_at timestamptz NOT NULL DEFAULT now(),
+          CONSTRAINT ck_planner_layer_id_format CHECK (id ~ '^ref-[a-z0-9][a-z0-9-]{1,36}$')
+        )
+        """
+    )
 
 
 def downgrade() -> None:
+    op.execute("DROP TABLE IF EXISTS planner_layer")
     op.execute("DROP TABLE IF EXISTS import_job")
     op.execute("DROP INDEX IF EXISTS uq_reference_feature_layer_id_source_source_key")
     op.execute("ALTER TABLE reference_feature DROP COLUMN IF EXISTS source_key")
