@@ -93,6 +93,41 @@ class Viewer:
 PUBLIC = Viewer()
 
 
+_LAYER_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+
+
+def scope_sql(viewer: Viewer, alias: str, *, layer_array: bool = False, layers: bool = True) -> str:
+    """The viewer's layer/quarter restriction as SQL with its values written in.
+
+    For the shared visibility rules (API, tiles on psycopg, OGC), which are SQL text without
+    bound parameters of their own. Safe to inline: quarter ids are ints, layer ids are checked
+    against the catalogue's id pattern (anything else is dropped). ``"true"`` when unrestricted.
+    ``layers=False`` for tables without layers (interviews): the quarters alone.
+    """
+    parts: list[str] = []
+    if viewer.quarters is not None:
+        ids = ", ".join(str(int(q)) for q in sorted(viewer.quarters))
+        parts.append(f"{alias}.quarter_id IN ({ids})" if ids else "false")
+    if layers and viewer.layers is not None:
+        names = [f"'{lay}'" for lay in sorted(viewer.layers) if _LAYER_ID.fullmatch(lay)]
+        if not names:
+            parts.append("false")
+        elif layer_array:
+            parts.append(f"{alias}.layer_ids && ARRAY[{', '.join(names)}]::text[]")
+        else:
+            parts.append(f"{alias}.layer_id IN ({', '.join(names)})")
+    return " AND ".join(parts) or "true"
+
+
+def scope_key(viewer: Viewer) -> str:
+    """A short stable text for the viewer's restriction, for cache keys ('' = none)."""
+    if not viewer.restricted:
+        return ""
+    layers = ",".join(sorted(viewer.layers)) if viewer.layers is not None else "*"
+    quarters = ",".join(map(str, sorted(viewer.quarters))) if viewer.quarters is not None else "*"
+    return f"l={layers};q={quarters}"
+
+
 def scope_condition(
     viewer: Viewer, alias: str, *, layer_array: bool = False, prefix: str = "scope"
 ) -> tuple[str, dict[str, object]]:
@@ -124,6 +159,8 @@ def observation_visibility(viewer: Viewer, alias: str, placeholder: str) -> str:
     (``:viewer_name`` for SQLAlchemy, ``%(viewer)s`` for psycopg on the tile hot path).
     """
     if viewer.sees_everything:
+        if viewer.restricted:  # inside its layers/quarters everything, elsewhere the public's
+            return f"(({scope_sql(viewer, alias)}) OR {alias}.status = 'published')"
         return "true"
     if viewer.role == "field":
         return f"({alias}.status = 'published' OR {alias}.author = {placeholder})"
@@ -147,11 +184,19 @@ def finding_visibility(viewer: Viewer, alias: str) -> FindingView:
     geometry (``public_geom``), and never a place that is somebody's home address
     (``place`` is then NULL).
     """
-    if viewer.sees_everything:
+    if viewer.sees_everything and not viewer.restricted:
         return FindingView(f"{alias}.geom", f"{alias}.place_text", "true")
+    public_place = f"CASE WHEN {alias}.from_home_address THEN NULL ELSE {alias}.place_text END"
+    if viewer.sees_everything:  # restricted: exact inside its scope, the public's elsewhere
+        inside = scope_sql(viewer, alias, layer_array=True)
+        return FindingView(
+            geom=f"(CASE WHEN {inside} THEN {alias}.geom ELSE {alias}.public_geom END)",
+            place=f"(CASE WHEN {inside} THEN {alias}.place_text ELSE {public_place} END)",
+            visible=f"(({inside}) OR {alias}.status = 'published')",
+        )
     return FindingView(
         geom=f"{alias}.public_geom",
-        place=f"CASE WHEN {alias}.from_home_address THEN NULL ELSE {alias}.place_text END",
+        place=public_place,
         visible=f"{alias}.status = 'published'",
     )
 

@@ -26,7 +26,7 @@ import numpy as np
 import shapely
 from sqlalchemy import Connection, text
 
-from mapservice.access import Viewer
+from mapservice.access import Viewer, scope_sql
 from mapservice.catalog import Catalog, Layer, LayerSource, UnknownLayer
 from mapservice.errors import InvalidInput, NotFound
 
@@ -88,6 +88,15 @@ def export_layers(catalog: Catalog, layer_id: str | None, viewer: Viewer) -> lis
     """The layers to export: one, or all the viewer may see. A layer the viewer may not see
     is reported as unknown, as the tiles do (its existence is not revealed)."""
     visible = [lay for lay in catalog if lay.public or not viewer.is_public]
+    if viewer.sees_everything and viewer.layers is not None:
+        # a restricted planner exports only its observation layers (findings are filtered
+        # by their layers row by row; reference data and walkthroughs are not restricted)
+        allowed = viewer.layers
+        visible = [
+            lay for lay in visible if lay.source != LayerSource.OBSERVATIONS or lay.id in allowed
+        ]
+        if layer_id in catalog and layer_id not in {lay.id for lay in visible}:
+            viewer.require_scope(layers=layer_id)
     if layer_id is None or layer_id in ALL_LAYERS:
         return visible
     if layer_id not in {lay.id for lay in visible}:
@@ -107,7 +116,7 @@ def _query(layer: Layer, viewer: Viewer) -> tuple[str, dict[str, Any]]:
     planner = viewer.sees_everything
     if layer.source == LayerSource.OBSERVATIONS:
         if planner:
-            visible, params = "true", {}
+            visible, params = scope_sql(viewer, "o"), {}  # "true" unless restricted
         elif viewer.role == "field":
             visible, params = "o.status = 'published' OR o.author = :me", {"me": viewer.name}
         else:
@@ -117,7 +126,8 @@ def _query(layer: Layer, viewer: Viewer) -> tuple[str, dict[str, Any]]:
     if layer.source == LayerSource.FINDINGS:
         if planner:
             return _FINDINGS.format(
-                place="f.place_text", geom="f.geom", visible="true",
+                place="f.place_text", geom="f.geom",
+                visible=scope_sql(viewer, "f", layer_array=True),
                 exact=", f.georef_method, f.georef_confidence, f.needs_review",
             ), {}  # fmt: skip
         place = "CASE WHEN f.from_home_address THEN NULL ELSE f.place_text END"
@@ -135,6 +145,8 @@ def collect(
 ) -> list[LayerExport]:
     """The rows of the quarter's layers as ``viewer`` may see them."""
     qid = quarter_id(conn, quarter)
+    if viewer.sees_everything:
+        viewer.require_scope(quarter_id=qid)
     exports = []
     for layer in export_layers(catalog, layer_id, viewer):
         sql, params = _query(layer, viewer)

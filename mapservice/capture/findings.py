@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shapely import wkb
 from sqlalchemy import Connection, text
 
-from mapservice.access import Viewer, finding_visibility
+from mapservice.access import Viewer, finding_visibility, scope_sql
 from mapservice.capture.reasons import refuse
 from mapservice.catalog import Catalog, LayerSource
 from mapservice.errors import NotFound
@@ -154,6 +154,8 @@ def list_findings(
     limit: int, offset: int,
 ) -> list[dict[str, Any]]:  # fmt: skip
     select, where = finding_view(viewer)
+    if viewer.sees_everything and viewer.restricted:  # planner lists: only its own scope
+        where = f"{where} AND {scope_sql(viewer, 'f', layer_array=True)}"
     rows = conn.execute(
         text(
             f"{select} WHERE {where} AND (CAST(:q AS text) IS NULL OR q.slug = :q) "
@@ -194,6 +196,11 @@ def moderate_finding(
 ) -> dict[str, Any]:
     viewer.require("planner", "admin")
     current = fetch_finding(conn, viewer, fid)
+    if viewer.restricted:
+        quarter_id = conn.execute(
+            text("SELECT quarter_id FROM finding WHERE id = :id"), {"id": fid}
+        ).scalar()
+        viewer.require_scope(layers=current["layers"], quarter_id=quarter_id)
     conn.execute(
         text("UPDATE finding SET status = :s, version = version + 1 WHERE id = :id"),
         {"s": status, "id": fid},

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from sqlalchemy import Connection, text
 
-from mapservice.access import Viewer
+from mapservice.access import Viewer, scope_sql
 from mapservice.capture.reasons import refuse
 from mapservice.errors import NotFound
 
@@ -80,16 +80,22 @@ def _not_found(iid: object) -> NotFound:
 
 def fetch(conn: Connection, viewer: Viewer, iid: uuid.UUID) -> dict[str, Any]:
     viewer.require("field", "planner", "admin")
-    row = conn.execute(text(f"{SELECT} WHERE i.id = :id"), {"id": iid}).mappings().first()
-    if row is None:
+    # a restricted planner: its quarters only
+    scope = scope_sql(viewer, "i", layers=False) if viewer.sees_everything else "true"
+    row = conn.execute(text(f"{SELECT} WHERE i.id = :id AND {scope}"), {"id": iid})
+    found = row.mappings().first()
+    if found is None:
         raise _not_found(iid)
-    return dict(row)
+    return dict(found)
 
 
 def list_interviews(conn: Connection, viewer: Viewer, quarter: str | None) -> list[dict]:
     viewer.require("planner", "admin")
     rows = conn.execute(
-        text(f"{SELECT} WHERE (CAST(:q AS text) IS NULL OR q.slug = :q) ORDER BY i.held_on"),
+        text(
+            f"{SELECT} WHERE (CAST(:q AS text) IS NULL OR q.slug = :q) "
+            f"AND {scope_sql(viewer, 'i', layers=False)} ORDER BY i.held_on"
+        ),
         {"q": quarter},
     ).mappings()
     return [dict(r) for r in rows]
@@ -105,6 +111,8 @@ def create(conn: Connection, viewer: Viewer, body: InterviewIn) -> tuple[dict[st
     ).scalar()
     if quarter_id is None:
         raise refuse("unknown_quarter", body.quarter)
+    if viewer.sees_everything:
+        viewer.require_scope(quarter_id=quarter_id)
     conn.execute(
         text(
             "INSERT INTO interview (id, quarter_id, held_on, participant_group, pseudonym) "

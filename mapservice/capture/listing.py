@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from mapservice.access import Viewer
+from mapservice.access import Viewer, scope_sql
 from mapservice.capture import observations
 from mapservice.errors import InvalidInput
 
@@ -56,6 +56,8 @@ def list_observations(
 ) -> tuple[list[dict[str, Any]], int]:
     where, params = observations.visibility(viewer)
     clauses = [where]
+    if viewer.sees_everything and viewer.restricted:  # planner lists: only its own scope
+        clauses.append(scope_sql(viewer, "o"))
     simple = {
         "q.slug": flt.quarter, "o.layer_id": flt.layer, "o.kind": flt.kind,
         "o.status": flt.status, "o.walkthrough_id": flt.walkthrough, "o.author": flt.author,

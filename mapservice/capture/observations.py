@@ -172,7 +172,7 @@ def _editable(conn: Connection, viewer: Viewer, oid: uuid.UUID) -> dict[str, Any
     viewer.require("field", "planner", "admin")
     row = (
         conn.execute(
-            text("SELECT id, author, status, version, layer_id FROM observation "
+            text("SELECT id, author, status, version, layer_id, quarter_id FROM observation "
                  "WHERE id = :id FOR UPDATE"),
             {"id": oid},
         )
@@ -189,6 +189,12 @@ def _editable(conn: Connection, viewer: Viewer, oid: uuid.UUID) -> dict[str, Any
             "Field teams edit only their own entries.",
             code="not_own_entry",
         )
+    if viewer.sees_everything and not viewer.may_see(
+        layers=row["layer_id"], quarter_id=row["quarter_id"]
+    ):
+        if row["status"] != "published":
+            raise not_found(oid)  # outside its scope a restricted planner reads as the public
+        viewer.require_scope(layers=row["layer_id"], quarter_id=row["quarter_id"])
     return dict(row)
 
 
@@ -213,6 +219,7 @@ def update(
     changes: dict[str, Any] = {}
     layer = observation_layer(catalog, patch.layer or current["layer_id"])
     if patch.layer is not None:
+        viewer.require_scope(layers=layer.id)  # not into a layer outside its rights
         changes["layer_id"] = layer.id
     for name in ("kind", "rating", "title", "description", "accuracy_m", "observed_at"):
         if name in patch.model_fields_set:
@@ -222,6 +229,7 @@ def update(
     if patch.geometry is not None:
         geom = prepare_geometry(patch.geometry, patch.crs, patch.repair, layer)
         quarter_id = quarter_for(conn, geom, None)
+        viewer.require_scope(quarter_id=quarter_id)  # not into a quarter outside its rights
         changes.update(geom=wkb.dumps(geom), quarter_id=quarter_id)
         sets += ["geom = ST_GeomFromWKB(:geom, 4326)", "quarter_id = :quarter_id"]
     elif patch.layer is not None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from mapservice.access import Viewer
+from mapservice.access import Viewer, finding_visibility
 from mapservice.capture.observations import visibility as observation_visibility
 from mapservice.catalog import Catalog, LayerSource
 from mapservice.figures.schema import Scope
@@ -120,6 +120,8 @@ def _visibility(viewer: Viewer, catalog: Catalog) -> tuple[dict[str, str], dict[
     fragments = {"observations": where, "findings": "true", "observation_layers": "true"}
     if not viewer.sees_everything:
         fragments["findings"] = "a.status = 'published'"
+    elif viewer.restricted:  # its own layers/quarters in full, elsewhere what is published
+        fragments["findings"] = finding_visibility(viewer, "a").visible
     hidden = [layer.id for layer in catalog if not layer.public]
     if viewer.is_public and hidden:  # the usual catalogue has none: no per-row check then
         fragments["observation_layers"] = "o.layer_id <> ALL(CAST(:hidden_layers AS text[]))"

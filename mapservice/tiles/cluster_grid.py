@@ -77,6 +77,8 @@ def grid_plan(
         return None
     if not (viewer.is_public or viewer.sees_everything):
         return None  # a field user also sees their own drafts: the grid has no authors
+    if viewer.restricted:
+        return None  # restricted to some quarters/layers: the grid has no quarter
     if filters.quarter or filters.walkthrough or filters.has_time:
         return None
     levels = n.bit_length() - 1

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from mapservice.access import Viewer, finding_visibility, observation_visibility
+from mapservice.access import Viewer, finding_visibility, observation_visibility, scope_key
 from mapservice.catalog import Catalog, Layer, LayerSource, UnknownLayer
 from mapservice.db.models import KINDS, STATUSES
 from mapservice.errors import InvalidInput
@@ -175,8 +175,8 @@ def _observations(layer: Layer, viewer: Viewer) -> Source:
         "status": Prop("status", "o.status"),
     }
     visible = observation_visibility(viewer, "o", "%(viewer)s::text")
-    if viewer.sees_everything:
-        scope, params = "all", {}
+    if viewer.sees_everything:  # a restricted planner's tiles are cached apart
+        scope, params = "all" + (f"|{scope_key(viewer)}" if viewer.restricted else ""), {}
     elif viewer.role == "field":
         scope, params = f"field:{viewer.name}", {"viewer": viewer.name}
     else:
@@ -216,7 +216,9 @@ def _findings(layer: Layer, viewer: Viewer) -> Source:
     visible = f"{view.visible} AND {geom} IS NOT NULL"
     return Source(
         layer=layer,
-        scope="all" if exact else "public",
+        scope=("all" + (f"|{scope_key(viewer)}" if viewer.restricted else ""))
+        if exact
+        else "public",
         table="finding",
         alias="a",
         # interview is joined for its date only: pseudonyms and contacts are never selected.

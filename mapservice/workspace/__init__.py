@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from mapservice.workspace.admin_api import router as admin_router
 from mapservice.workspace.auth_api import router as auth_router
 from mapservice.workspace.routes import api as workspace_api
 from mapservice.workspace.routes import pages as workspace_pages
 
 router = APIRouter()
 router.include_router(auth_router)
+router.include_router(admin_router)
 router.include_router(workspace_api)
 router.include_router(workspace_pages)
 

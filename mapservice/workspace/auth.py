@@ -17,6 +17,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -36,8 +37,16 @@ MAX_PASSWORD = 1024
 #: argon2-cffi's defaults (argon2id, RFC 9106 "low memory" profile); ``check_needs_rehash``
 #: upgrades stored hashes when these change.
 HASHER = PasswordHasher()
-#: Verified against when the account does not exist, so both cases take as long.
-_DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the account does not exist, so both cases take as long.
+
+    Made on first use, not at import: hashing takes 64 MiB for a moment, and a worker that
+    never sees a sign-in should not carry that peak in its RSS.
+    """
+    return HASHER.hash(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True)
@@ -205,7 +214,7 @@ def login_password(engine: Engine, account: str, password: str, client: str) -> 
                 {"n": account},
             ).first()
             stored = row.password_hash if row is not None and row.password_hash else None
-            if _verify(stored or _DUMMY_HASH, password[:MAX_PASSWORD]) and stored and row:
+            if _verify(stored or _dummy_hash(), password[:MAX_PASSWORD]) and stored and row:
                 if row.disabled:
                     error = Unauthorized(
                         "Dieses Konto ist gesperrt.",

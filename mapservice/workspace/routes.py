@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from mapservice.api.deps import ConnDep, ViewerDep
 from mapservice.errors import NotFound
-from mapservice.workspace.shell import BASE, render, static_file, static_version
+from mapservice.workspace.shell import BASE, page_lang, render, static_file, static_version
 from mapservice.workspace.start import waiting_summary
 
 pages = APIRouter(include_in_schema=False)
@@ -26,6 +26,28 @@ def start_page(request: Request) -> HTMLResponse:
 @pages.get(f"{BASE}/anmelden", response_class=HTMLResponse)
 def signin_page(request: Request) -> HTMLResponse:
     return render(request, "anmelden.html", section="anmelden", roles=())
+
+
+ROLE_LABELS = {
+    "field": ("Erfassung (field)", "Field team (field)"),
+    "planner": ("Planung (planner)", "Planner (planner)"),
+    "admin": ("Verwaltung (admin)", "Admin (admin)"),
+}
+
+
+@pages.get(f"{BASE}/verwaltung", response_class=HTMLResponse)
+def admin_page(request: Request) -> HTMLResponse:
+    lang = page_lang(request)
+    i = 1 if lang == "en" else 0
+    catalog = request.app.state.catalog
+    return render(
+        request,
+        "verwaltung.html",
+        section="verwaltung",
+        roles=("admin",),
+        role_options=[{"id": r, "label": labels[i]} for r, labels in ROLE_LABELS.items()],
+        layers=[{"id": layer.id, "title": layer.title(lang)} for layer in catalog],
+    )
 
 
 @pages.get(BASE + "/static/{name}")

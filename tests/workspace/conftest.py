@@ -95,8 +95,15 @@ def workspace_team(engine: Engine) -> WorkspaceTeam:
 
 
 def with_token(page: Watched, token: str) -> Watched:
-    """Put ``token`` into sessionStorage before any page script runs (signed in)."""
-    page.page.add_init_script(f"sessionStorage.setItem('karte-token', {token!r});")
+    """Put ``token`` into sessionStorage before any page script runs (signed in).
+
+    Only once per tab, so that signing out (which clears it) is not undone by the next page.
+    """
+    page.page.add_init_script(
+        "if (!sessionStorage.getItem('ws-test-seeded')) {"
+        f" sessionStorage.setItem('karte-token', {token!r});"
+        " sessionStorage.setItem('ws-test-seeded', '1'); }"
+    )
     return page
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from sqlalchemy import Engine, text
 
+from mapservice.config import Settings
 from mapservice.workspace import auth
-from tests.conftest import count
+from tests.conftest import LiveServer, count
 from tests.workspace.conftest import PASSWORD, WorkspaceTeam, add_member
 
 
@@ -31,8 +33,9 @@ def test_wrong_password_is_refused_and_counted(
 ) -> None:
     member = add_member(engine, "planner")
     before = count(engine, "login_attempt", f"account_name = '{member.name}'")
-    body = assert_error(login(http, account=member.name, password="falsch-falsch"), 401,
-                        "login_failed")  # fmt: skip
+    body = assert_error(
+        login(http, account=member.name, password="falsch-falsch"), 401, "login_failed"
+    )
     assert "Passwort" in body["message_de"] and "password" in body["message_en"]
     assert count(engine, "login_attempt", f"account_name = '{member.name}'") == before + 1
     # an unknown account gets the same answer (no hint which accounts exist)
@@ -80,8 +83,11 @@ def test_failures_from_one_address_are_limited_across_accounts(
         for i in range(auth.CLIENT_LIMIT):
             r = login(http, account=f"unbekannt-{i}", password="raten-raten")
             assert r.status_code == 401
-        assert_error(login(http, account=workspace_team.planner.name, password=PASSWORD), 429,
-                     "too_many_attempts")  # fmt: skip
+        assert_error(
+            login(http, account=workspace_team.planner.name, password=PASSWORD),
+            429,
+            "too_many_attempts",
+        )
         assert_error(login(http, token=workspace_team.planner.token), 429, "too_many_attempts")
     finally:
         with engine.begin() as conn:
@@ -120,12 +126,15 @@ def test_sign_in_tokens_expire_after_twelve_hours(http: httpx.Client, engine: En
     assert row.kind == "session" and abs(row.life.total_seconds() - 12 * 3600) < 5
     with engine.begin() as conn:
         conn.execute(
-            text("UPDATE token SET expires_at = now() - interval '1 second' WHERE kind = 'session' "
-                 "AND account_id = (SELECT id FROM account WHERE name = :n)"),
+            text(
+                "UPDATE token SET expires_at = now() - interval '1 second' WHERE kind = 'session' "
+                "AND account_id = (SELECT id FROM account WHERE name = :n)"
+            ),
             {"n": member.name},
-        )  # fmt: skip
-    assert_error(http.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"}), 401,
-                 "token_expired")  # fmt: skip
+        )
+    assert_error(
+        http.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"}), 401, "token_expired"
+    )
 
 
 def test_disabled_accounts_cannot_sign_in(http: httpx.Client, engine: Engine) -> None:
@@ -138,8 +147,10 @@ def test_disabled_accounts_cannot_sign_in(http: httpx.Client, engine: Engine) ->
 
 def test_last_use_is_noted_at_most_once_a_minute(http: httpx.Client, engine: Engine) -> None:
     member = add_member(engine, "planner")
-    sql = text("SELECT last_used_at FROM token WHERE account_id = "
-               "(SELECT id FROM account WHERE name = :n) AND kind = 'api'")  # fmt: skip
+    sql = text(
+        "SELECT last_used_at FROM token WHERE account_id = "
+        "(SELECT id FROM account WHERE name = :n) AND kind = 'api'"
+    )
     with engine.connect() as conn:
         assert conn.execute(sql, {"n": member.name}).scalar() is None
     assert http.get("/api/auth/me", headers=member.auth).status_code == 200
@@ -158,10 +169,21 @@ def test_set_password_on_the_cli(database_url: str, http: httpx.Client, engine: 
 
     def cli(password: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "mapservice.cli", "accounts", "set-password", member.name,
-             "--stdin"], input=password + "\n", capture_output=True, text=True, env=env,
+            [
+                sys.executable,
+                "-m",
+                "mapservice.cli",
+                "accounts",
+                "set-password",
+                member.name,
+                "--stdin",
+            ],
+            input=password + "\n",
+            capture_output=True,
+            text=True,
+            env=env,
             timeout=120,
-        )  # fmt: skip
+        )
 
     short = cli("kurz")
     assert short.returncode == 1 and "Traceback" not in short.stderr
@@ -175,3 +197,23 @@ def test_set_password_on_the_cli(database_url: str, http: httpx.Client, engine: 
             text("SELECT password_hash FROM account WHERE name = :n"), {"n": member.name}
         ).scalar_one()
     assert stored.startswith("$argon2id$") and "ein-neues-Passwort" not in stored
+
+
+def test_the_limit_holds_across_workers_and_parallel_guesses(
+    http: httpx.Client, engine: Engine, settings: Settings
+) -> None:
+    """Two app instances (as two workers behind a load balancer) share one count; ten
+    parallel guesses get exactly ``ACCOUNT_LIMIT`` answers 401 and the rest 429."""
+    member = add_member(engine, "planner")
+    with LiveServer(settings) as second, httpx.Client(base_url=second.url, timeout=30) as other:
+        clients = [http, other]
+
+        def guess(i: int) -> int:
+            r = login(clients[i % 2], account=member.name, password=f"geraten-{i:04d}")
+            return r.status_code
+
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            codes = sorted(pool.map(guess, range(10)))
+        assert codes == [401] * auth.ACCOUNT_LIMIT + [429] * (10 - auth.ACCOUNT_LIMIT)
+        assert count(engine, "login_attempt", f"account_name = '{member.name}'") == 5
+        assert login(other, account=member.name, password=PASSWORD).status_code == 429

@@ -9,7 +9,8 @@
   function nextUrl() {
     const next = params.get('next') || '';
     const ok = /^\/(planung|maps)(\/|\?|#|$)/.test(next) && !next.startsWith('//');
-    return ok ? next : P.link('/planung');
+    if (!ok) return P.link('/planung');
+    return /[?&]lang=/.test(next) || next.includes('#') ? next : P.link(next);  // keep the language
   }
 
   function showError(message, field) {
@@ -58,4 +59,14 @@
   });
 
   if (params.get('bye') === '1') document.getElementById('login-bye').hidden = false;
+
+  /* Already signed in in this tab: say as whom and offer to go on (a stale token is dropped). */
+  if (P.token()) {
+    P.api('/api/auth/me', { redirect: false }).then((me) => {
+      const box = document.getElementById('login-current');
+      box.querySelector('.login-who').textContent = me.display_name + ' (' + me.account + ')';
+      box.querySelector('a').href = nextUrl();
+      box.hidden = false;
+    }).catch(() => { try { sessionStorage.removeItem('karte-token'); } catch (e) { /* none */ } });
+  }
 })();
