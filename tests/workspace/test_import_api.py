@@ -497,3 +497,17 @@ def test_bad_new_layers_are_refused(http: httpx.Client, team: Team) -> None:
     assert first.status_code == 201
     _assert_error(http.post("/api/imports/layers", json={**base, "title_de": title},
                             headers=auth(team.admin)), 409, "layer_exists")  # fmt: skip
+
+
+def test_the_same_file_into_another_layer_is_a_copy_not_a_move(
+    http: httpx.Client, team: Team, hamme: Hamme, engine: Engine
+) -> None:
+    name = f"kopie_{uuid.uuid4().hex[:6]}.csv"
+    for layer in ("leerstand", "lokale-wirtschaft"):
+        job = run_job(http, team.planner, name, utm_csv(hamme), quarter=hamme.slug, layer=layer,
+                      kind="potential", crs="25832")  # fmt: skip
+        assert (job["state"], job["result"]["inserted"]) == ("done", 4), job
+    for layer in ("leerstand", "lokale-wirtschaft"):
+        assert (
+            count(engine, "observation", f"layer_id = '{layer}' AND quarter_id = {hamme.id}") == 4
+        )

@@ -2,9 +2,9 @@
 
 Re-importing a corrected spreadsheet must update its rows, not add them again. Planners'
 files carry their own keys ("poi_id" 611755, "Nr" 17, an ODK ``KEY``); a UUID key is used as
-the record id as it is, any other key becomes a UUID derived from the file's source name and
-the key (uuid5), so the same row of the same file always gets the same id — and the same key
-in an unrelated file does not.
+the record id as it is, any other key becomes a UUID derived from the file's source name, its
+target (layer, quarter) and the key (uuid5), so the same row of the same file always gets the
+same id — and the same key in an unrelated file does not.
 """
 
 from __future__ import annotations
@@ -46,10 +46,13 @@ def detect_id_column(frame: Any) -> str | None:
     return None
 
 
-def source_scope(name: str) -> str:
-    """What "the same file" means: its name, without folders, case and extension."""
+def source_scope(name: str, *target: str | None) -> str:
+    """What "the same file" means: its name (without folders, case and extension) and where
+    it was imported to (layer, quarter) — the same file imported into another layer is a
+    second copy there, not a move."""
     stem = name.replace("\\", "/").rsplit("/", 1)[-1]
-    return stem.rsplit(".", 1)[0].strip().lower() if "." in stem else stem.strip().lower()
+    stem = stem.rsplit(".", 1)[0] if "." in stem else stem
+    return "|".join([stem.strip().lower(), *(t or "" for t in target)])
 
 
 def derive_ids(values: Sequence[Any], scope: str) -> list[str | None]:

@@ -76,7 +76,7 @@ def observation_source(
     the gazetteer, row by row."""
     defaults = options.defaults()
     chunk_rows = chunk_rows or CHUNK_ROWS
-    scope = source_scope(name)
+    scope = source_scope(name, options.layer, options.quarter)
     if fmt == "geojson":
         stream = FeatureStream(path.read_bytes(), name)
         epsg = options.epsg or stream.crs or WGS84
