@@ -295,6 +295,12 @@ def test_the_cli_places_addresses_too(
     assert result.returncode == 1, result.stdout + result.stderr  # rows were refused
     assert "address 5" in result.stdout and "street 1" in result.stdout
     assert "address_not_found" in result.stdout and "Kuhlenkampweg" in result.stdout
+    assert "Kennung / id column: Nr" in result.stdout
+    named = karte("import", str(path), "--quarter", hamme.slug, "--layer", "bildung", "--kind",
+                  "strength", "--skip-invalid", "--id-column", "-", "--address",
+                  "Straße+Hausnummer", KARTE_DATABASE_URL=database_url)  # fmt: skip
+    assert "address 5" in named.stdout and "Kennung" not in named.stdout  # ids from content
+    assert "8 gelesen, 6 neu" in named.stdout
     assert (
         count(
             engine,
