@@ -517,3 +517,34 @@ def test_the_same_file_into_another_layer_is_a_copy_not_a_move(
         assert (
             count(engine, "observation", f"layer_id = '{layer}' AND quarter_id = {hamme.id}") == 4
         )
+
+
+def test_a_restricted_planner_imports_into_its_layers_and_quarters_only(
+    http: httpx.Client, hamme: Hamme, engine: Engine
+) -> None:
+    name = f"planner-eng-{uuid.uuid4().hex[:6]}"
+    with engine.begin() as conn:
+        create_account(conn, name, "planner")
+        conn.execute(
+            text(
+                "UPDATE account SET layers = ARRAY['umwelt'], quarters = ARRAY[:q] WHERE name = :n"
+            ),
+            {"q": hamme.id, "n": name},
+        )
+        token = create_token(conn, name)
+    listed = http.get("/api/imports/targets", headers=auth(token)).json()
+    assert [layer["id"] for layer in listed["layers"]] == ["umwelt"]
+    assert [q["slug"] for q in listed["quarters"]] == [hamme.slug]
+    content = utm_csv(hamme)
+    form = {"quarter": hamme.slug, "kind": "idea", "crs": "25832"}
+    _assert_error(post_job(http, token, "a.csv", content, layer="mobilitaet", **form), 403,
+                  "layer_forbidden")  # fmt: skip
+    _assert_error(post_job(http, token, "a.csv", content, **form), 403, "layer_forbidden")
+    _assert_error(post_job(http, token, "a.csv", content, layer="umwelt", kind="idea",
+                           crs="25832"), 403, "quarter_forbidden")  # fmt: skip
+    job = run_job(http, token, f"eng_{uuid.uuid4().hex[:4]}.csv", content, layer="umwelt",
+                  **form)  # fmt: skip
+    assert job["state"] == "done" and job["result"]["inserted"] == 4
+    new_layer = {"title_de": "Meine Ebene", "attribution": "ich"}
+    _assert_error(http.post("/api/imports/layers", json=new_layer, headers=auth(token)), 403,
+                  "layer_forbidden")  # fmt: skip

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from mapservice.access import Viewer
 from mapservice.catalog import Catalog, Layer
-from mapservice.errors import Conflict, InvalidInput
+from mapservice.errors import Conflict, Forbidden, InvalidInput
 
 PREFIX = "ref-"
 MISS_TTL_S = 30.0  # an unknown ref- id is asked for again after this long
@@ -66,6 +66,12 @@ def _text(value: Any, name_de: str, name_en: str, limit: int = 80) -> str:
 def create_layer(engine: Engine, catalog: Catalog, viewer: Viewer, body: dict[str, Any]) -> Layer:
     """Create a planner's reference layer from ``{title_de, title_en?, attribution, public}``."""
     viewer.require("planner", "admin")
+    if viewer.layers is not None:  # an account kept to some layers does not add new ones
+        raise Forbidden(
+            "Ihr Konto ist auf bestimmte Ebenen beschränkt und kann keine neuen anlegen.",
+            "Your account is restricted to certain layers and cannot create new ones.",
+            code="layer_forbidden",
+        )
     title_de = _text(body.get("title_de"), "Titel", "Title")
     title_en = _text(body.get("title_en") or title_de, "Titel (englisch)", "Title (English)")
     attribution = _text(body.get("attribution"), "Quelle", "Source", 200)
