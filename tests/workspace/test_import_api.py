@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import uuid
 import zipfile
 from typing import Any
@@ -548,3 +549,36 @@ def test_a_restricted_planner_imports_into_its_layers_and_quarters_only(
     new_layer = {"title_de": "Meine Ebene", "attribution": "ich"}
     _assert_error(http.post("/api/imports/layers", json=new_layer, headers=auth(token)), 403,
                   "layer_forbidden")  # fmt: skip
+
+
+GPX = """<?xml version="1.0" encoding="UTF-8"?>
+<gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1">
+ <wpt lat="49.8900" lon="8.0050"><name>Bank kaputt</name><type>Problem</type></wpt>
+ <wpt lat="49.8905" lon="8.0060"><name>Schöner Baum</name><type>Stärke</type></wpt>
+ <trk><trkseg><trkpt lat="49.8900" lon="8.0050"/><trkpt lat="49.8905" lon="8.0060"/>
+ <trkpt lat="49.8910" lon="8.0070"/></trkseg></trk>
+</gpx>""".encode()
+
+
+def test_preview_of_geojson_gpx_and_odk(http: httpx.Client, team: Team, hamme: Hamme) -> None:
+    x, y = hamme.utm("Poststraße 10")
+    geojson = json.dumps({
+        "type": "FeatureCollection",
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::25832"}},
+        "features": [{"type": "Feature", "id": 7, "geometry": {"type": "Point",
+                      "coordinates": [x, y]}, "properties": {"name": "Kiosk", "nr": 7}}],
+    }).encode()  # fmt: skip
+    body = _preview(http, team.planner, "kioske.geojson", geojson)
+    found = (body["format"], body["crs"]["detected"], body["crs"]["source"])
+    assert found == ("geojson", 25832, "file")
+    assert body["coordinates"] == {"kind": "geometry", "types": ["Point"]}
+    assert body["columns"] == ["name", "nr"] and body["rows"] == [["Kiosk", "7"]]
+    assert body["id_column"] == "nr"
+    gpx = _preview(http, team.planner, "begehung.gpx", GPX)
+    assert (gpx["format"], gpx["target"], gpx["total_rows"]) == ("gpx", "walkthrough", 2)
+    assert gpx["coordinates"]["track_points"] == 3 and gpx["rows"][1][0] == "Schöner Baum"
+    odk = "SubmissionDate,KEY,ort-Latitude,ort-Longitude,ort-Accuracy,titel\n"
+    odk += "2026-04-12T10:00:00Z,uuid:4f1c1c3e-3d4e-4a53-9a0e-2f1f7f0d0b99,49.89,8.005,4,Bank\n"
+    body = _preview(http, team.planner, "odk.csv", odk.encode())
+    assert body["format"] == "odk" and body["coordinates"]["kind"] in ("lonlat", "geopoint")
+    assert body["crs"]["detected"] == 4326 and body["id_column"] == "KEY"

@@ -131,7 +131,13 @@ def _geojson_preview(data: bytes, name: str) -> dict[str, Any]:
 
     features, legacy = load_features(data, name)
     props = feature_properties(features)
-    frame = pd.DataFrame({k: texts(v, len(features)) for k, v in props.items()})
+    order: dict[str, None] = {}  # the file's order of properties, not a set's
+    for f in features[:1000]:
+        if isinstance(f, dict) and isinstance(f.get("properties"), dict):
+            order.update(dict.fromkeys(f["properties"]))
+    order.update(dict.fromkeys(props))
+    columns_ = {k: texts(props[k], len(features)) for k in order}
+    frame = pd.DataFrame({k: v for k, v in columns_.items() if any(x is not None for x in v)})
     columns = [str(c) for c in frame.columns]
     types = sorted({(f.get("geometry") or {}).get("type", "–") for f in features[:1000]
                     if isinstance(f, dict)})  # fmt: skip
