@@ -310,3 +310,16 @@ def test_preview_of_geojson_gpx_and_odk(http: httpx.Client, team: Team, hamme: H
     body = _preview(http, team.planner, "odk.csv", odk.encode())
     assert body["format"] == "odk" and body["coordinates"]["kind"] in ("lonlat", "geopoint")
     assert body["crs"]["detected"] == 4326 and body["id_column"] == "KEY"
+
+
+def test_a_job_whose_worker_died_is_reported_lost(
+    http: httpx.Client, team: Team, hamme: Hamme, engine: Engine
+) -> None:
+    job = run_job(http, team.planner, "gruen.csv", utm_csv(hamme), quarter=hamme.slug,
+                  layer="umwelt", kind="idea", crs="25832", dry_run="true")  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE import_job SET state = 'running', updated_at = now() - "
+                          "interval '20 minutes' WHERE id = :i"), {"i": job["id"]})  # fmt: skip
+    lost = http.get(f"/api/imports/jobs/{job['id']}", headers=auth(team.planner)).json()
+    assert lost["state"] == "failed" and lost["error"]["code"] == "import_lost"
+    assert lost["error"]["message_de"] and lost["error"]["message_en"]

@@ -20,6 +20,7 @@ import threading
 import time
 import uuid
 from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,8 @@ from mapservice.errors import KarteError, NotFound
 
 log = logging.getLogger(__name__)
 EVERY_S = 0.25  # at most four progress writes a second
+KEEP = timedelta(days=30)  # jobs and their reports are kept this long
+STALE = timedelta(minutes=15)  # a running job silent this long lost its worker
 PHASES = {
     "upload": ("Hochladen", "Uploading"),
     "read": ("Datei lesen", "Reading the file"),
@@ -46,6 +49,8 @@ def create_job(engine: Engine, viewer: Viewer, name: str, options: ImportOptions
     job_id = uuid.uuid4()
     shown = {k: (str(v) if isinstance(v, uuid.UUID) else v) for k, v in asdict(options).items()}
     with engine.begin() as conn:
+        conn.execute(text("DELETE FROM import_job WHERE created_at < now() - :keep"),
+                     {"keep": KEEP})  # fmt: skip
         conn.execute(
             text("INSERT INTO import_job (id, account, file, options) "
                  "VALUES (:id, :a, :f, CAST(:o AS jsonb))"),
@@ -136,10 +141,19 @@ def get_job(engine: Engine, viewer: Viewer, job_id: str) -> dict[str, Any]:
     if row is None or (viewer.role != "admin" and row["account"] != viewer.name):
         raise _not_found(job_id)
     de, en = PHASES.get(row["phase"], (row["phase"], row["phase"]))
+    state, error = row["state"], row["error"]
+    if state in ("queued", "running") and datetime.now(UTC) - row["updated_at"] > STALE:
+        state, error = "failed", {
+            "code": "import_lost",
+            "message_de": "Der Import meldet sich nicht mehr (Server neu gestartet?); bitte "
+                          "erneut starten – ein abgebrochener Import hat nichts gespeichert.",
+            "message_en": "The import stopped reporting (server restarted?); please start it "
+                          "again – an interrupted import wrote nothing.",
+        }  # fmt: skip
     return {
-        "id": str(row["id"]), "file": row["file"], "state": row["state"],
+        "id": str(row["id"]), "file": row["file"], "state": state,
         "phase": row["phase"], "phase_de": de, "phase_en": en, "done": row["done"],
-        "total": row["total"], "result": row["result"], "error": row["error"],
+        "total": row["total"], "result": row["result"], "error": error,
         "created_at": row["created_at"].isoformat(), "updated_at": row["updated_at"].isoformat(),
         "report_url": f"/api/imports/jobs/{row['id']}/report.csv",
     }  # fmt: skip
