@@ -323,3 +323,18 @@ def test_a_job_whose_worker_died_is_reported_lost(
     lost = http.get(f"/api/imports/jobs/{job['id']}", headers=auth(team.planner)).json()
     assert lost["state"] == "failed" and lost["error"]["code"] == "import_lost"
     assert lost["error"]["message_de"] and lost["error"]["message_en"]
+
+
+def test_the_report_csv_lists_every_refused_row_of_a_big_file(
+    http: httpx.Client, team: Team, hamme: Hamme, engine: Engine
+) -> None:
+    x, y = hamme.utm("Poststraße 10")
+    lines = ["Titel;Art;Bewertung;x;y"] + [f"Bank {i};problem;9;{x};{y}" for i in range(1500)]
+    before = count(engine, "observation")
+    job = run_job(http, team.planner, "bänke.csv", "\n".join(lines).encode(), quarter=hamme.slug,
+                  layer="umwelt", crs="25832")  # fmt: skip
+    assert job["state"] == "refused" and job["result"]["refused_count"] == 1500
+    report = http.get(job["report_url"], headers=auth(team.planner)).content.decode("utf-8-sig")
+    rows = [line for line in report.splitlines()[1:] if line]
+    assert len(rows) == 1500 and all(";rating_range;" in line for line in rows)
+    assert count(engine, "observation") == before

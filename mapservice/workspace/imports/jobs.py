@@ -34,6 +34,7 @@ from mapservice.errors import KarteError, NotFound
 
 log = logging.getLogger(__name__)
 EVERY_S = 0.25  # at most four progress writes a second
+REPORT_ROWS = 100_000  # rows of a job's report kept for its CSV
 KEEP = timedelta(days=30)  # jobs and their reports are kept this long
 STALE = timedelta(minutes=15)  # a running job silent this long lost its worker
 PHASES = {
@@ -94,6 +95,9 @@ def run_job(
         result = run_import(engine, catalog, path, options, viewer, name=name,
                             on_progress=reporter)  # fmt: skip
         body = result.as_dict()
+        # the report CSV lists every row (the JSON answer of POST /api/imports stops at 1000)
+        body["refused"] = [vars(r) for r in result.refused[:REPORT_ROWS]]
+        body["placed"] = result.placed[:REPORT_ROWS]
         refused = bool(result.refused) and not options.skip_invalid
         reporter.write(state="refused" if refused else "done", phase="done",
                        done=result.report.read, total=result.report.read, result=body)  # fmt: skip

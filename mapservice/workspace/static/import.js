@@ -235,6 +235,16 @@
     return td;
   }
 
+  const SHOWN = 200;  // rows drawn per table; the CSV report has all of them
+
+  function moreRow(n, span) {
+    const tr = document.createElement('tr');
+    const td = cell(P.t('… ' + fmt.format(n) + ' weitere Zeilen im CSV-Bericht', '… ' + fmt.format(n) + ' more rows in the CSV report'));
+    td.colSpan = span;
+    tr.append(td);
+    return tr;
+  }
+
   function showResult(job) {
     lastJob = job;
     const bar = $('import-progress');
@@ -258,18 +268,19 @@
       line.textContent = text;
     }
     const refused = (result && result.refused) || [];
-    $('import-refused').tBodies[0].replaceChildren(...refused.map((r) => {
+    const more = (list) => (list.length > SHOWN ? [moreRow(list.length - SHOWN, list === refused ? 3 : 4)] : []);
+    $('import-refused').tBodies[0].replaceChildren(...refused.slice(0, SHOWN).map((r) => {
       const tr = document.createElement('tr');
       tr.append(cell(String(r.row), 'num'), cell(r.code), cell(P.lang === 'en' ? r.message_en : r.message_de));
       return tr;
-    }));
+    }), ...more(refused));
     $('import-refused-wrap').hidden = !refused.length;
     const placed = (result && result.placed) || [];
-    $('import-placed').tBodies[0].replaceChildren(...placed.map((p) => {
+    $('import-placed').tBodies[0].replaceChildren(...placed.slice(0, SHOWN).map((p) => {
       const tr = document.createElement('tr');
       tr.append(cell(String(p.row), 'num'), cell(p.address), cell(tt(METHODS[p.method] || [p.method, p.method])), cell(p.matched || ''));
       return tr;
-    }));
+    }), ...more(placed));
     $('import-placed-wrap').hidden = !placed.length;
     document.documentElement.dataset.importState = job.state;
     P.say(line.textContent, job.state === 'done' ? 'info' : 'error');
