@@ -58,6 +58,14 @@ def import_file(
         bool, typer.Option("--skip-invalid", help="abgelehnte Zeilen überspringen")
     ] = False,
     status: Annotated[str, typer.Option(help="Freigabestatus neuer Einträge")] = "draft",
+    id_column: Annotated[
+        str | None,
+        typer.Option("--id-column", help="eigene Kennung der Datei (Upsert); '-' = keine"),
+    ] = None,
+    address: Annotated[
+        str | None,
+        typer.Option(help="Adressspalte(n) ohne Koordinaten: 'Adresse' oder 'Straße+Nr'"),
+    ] = None,
 ) -> None:
     """Datei importieren (alles oder nichts; Bericht je Zeile). / Import a file."""
     from mapservice.access import Viewer
@@ -68,7 +76,7 @@ def import_file(
     options = ImportOptions(
         format=format, quarter=quarter, layer=layer, crs=crs, x=x, y=y, lat=lat, lon=lon,
         walkthrough=parse_walkthrough(walkthrough), kind=kind, dry_run=dry_run,
-        skip_invalid=skip_invalid, status=status,
+        skip_invalid=skip_invalid, status=status, id_column=id_column, address=address,
     )  # fmt: skip
     engine, catalog = _engine_and_catalog()
     viewer = Viewer(role="admin", name=f"cli:{getpass.getuser()}")
@@ -97,6 +105,10 @@ def print_report(result: ImportResult) -> None:
     table.add_row(str(r.read), str(result.new), str(r.existing), str(len(r.refused)),
                   style="red" if r.refused else None)  # fmt: skip
     console.print(table)
+    if result.key_column:
+        unchanged = max(r.existing - r.updated, 0)
+        console.print(f"Kennung / id column: {result.key_column} – {r.updated} geändert / "
+                      f"updated, {unchanged} unverändert / unchanged")  # fmt: skip
     if result.walkthrough:
         w = result.walkthrough
         console.print(f"Begehung / walkthrough {w['id']} ({'neu' if w.get('created') else 'da'}"

@@ -26,6 +26,8 @@ from mapservice.db.session import connect
 from mapservice.fieldapp import router as fieldapp_router
 from mapservice.tiles.runtime import open_runtime
 from mapservice.workspace import router as workspace_router
+from mapservice.workspace.imports import router as workspace_imports_router
+from mapservice.workspace.imports.layers import install as install_planner_layers
 from mapservice.workspace.interviews import router as interviews_workspace_router
 
 
@@ -37,6 +39,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.settings = settings
         app.state.catalog = load_catalog(settings.layers_dir)
         app.state.engine = connect(settings, start=False)
+        install_planner_layers(app.state.catalog, app.state.engine)  # workspace imports
         # Tiles + OGC API: psycopg pool, tile LRU, layer versions (mapservice.tiles.runtime)
         app.state.tiles = await open_runtime(app.state.engine)
         yield
@@ -67,6 +70,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(imports_router)  # /api/imports, /api/exports
     app.include_router(workspace_router)  # /planung, /api/auth, /api/workspace, /api/admin
     app.include_router(interviews_workspace_router)  # /planung/interviews, /api/interviews/…
+    app.include_router(workspace_imports_router)  # /planung/import, /api/imports/{preview,jobs}
     return app
 
 

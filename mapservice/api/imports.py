@@ -36,7 +36,7 @@ router = APIRouter(tags=["Import und Export / import and export"])
 
 MAX_IMPORT_BYTES = 32 * 1024 * 1024
 OPTION_FIELDS = ("format", "quarter", "layer", "crs", "x", "y", "lat", "lon", "walkthrough",
-                 "dry_run", "skip_invalid", "status", "kind")  # fmt: skip
+                 "dry_run", "skip_invalid", "status", "kind", "id_column", "address")  # fmt: skip
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
@@ -96,6 +96,7 @@ def _options(form: FormData, viewer_name: str | None) -> ImportOptions:
         dry_run=parse_flag("dry_run", _text(form, "dry_run")),
         skip_invalid=parse_flag("skip_invalid", _text(form, "skip_invalid")),
         status=_text(form, "status") or "draft", kind=_text(form, "kind"), author=viewer_name,
+        id_column=_text(form, "id_column"), address=_text(form, "address"),
     )  # fmt: skip
     return check_options(options)
 
@@ -124,7 +125,9 @@ async def post_import(
 ) -> JSONResponse:
     """Multipart form: ``file`` plus the options of ``karte import`` as fields (``format``,
     ``quarter``, ``layer``, ``crs``, ``x``/``y`` or ``lat``/``lon``, ``walkthrough``, ``kind``,
-    ``status``, ``dry_run``, ``skip_invalid``)."""
+    ``status``, ``dry_run``, ``skip_invalid``, ``id_column`` — the file's own key to update
+    re-imported rows by, "-" for none, empty to detect it —, ``address`` — the address
+    column(s) "Adresse" or "Straße+Hausnummer" for rows without coordinates)."""
     # the readers (pandas, GDAL) are loaded by the first import, not by every worker
     from mapservice.capture.imports import run_import
 

@@ -37,6 +37,7 @@ from mapservice.capture.bulk_checks import (
     NEAREST,
     TWICE,
     UNWRITE,
+    UPDATE_CHANGED,
 )
 from mapservice.capture.reasons import reason_text
 from mapservice.catalog import Catalog, LayerSource
@@ -82,6 +83,7 @@ class ImportReport:
     existing: int = 0
     refused: list[Refusal] = field(default_factory=list)
     dry_run: bool = False
+    updated: int = 0  # of ``existing``: rows an upsert changed (the rest were unchanged)
 
     @property
     def ok(self) -> bool:
@@ -92,6 +94,7 @@ class ImportReport:
             "read": self.read,
             "inserted": self.inserted,
             "existing": self.existing,
+            "updated": self.updated,
             "refused": [r.__dict__ for r in self.refused],
             "dry_run": self.dry_run,
         }
@@ -106,6 +109,7 @@ STAGE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("lon", "float8"), ("lat", "float8"),
     ("accuracy_m", "float8"), ("observed_epoch", "float8"), ("status", "text"),
     ("author", "text"), ("synthetic", "bool"), ("problem", "text"), ("problem_detail", "text"),
+    ("georef_method", "text"),
 )  # fmt: skip
 COPY_SQL = (
     f"COPY stage_observation ({', '.join(c for c, _ in STAGE_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
@@ -159,7 +163,7 @@ def _record_rows(records: Iterable[ObservationRecord]) -> Iterable[tuple[Any, ..
             rec.kind, rec.rating, rec.title, rec.description,
             wkb.dumps(rec.geometry) if rec.geometry is not None else None, None, None, None, None,
             rec.accuracy_m, rec.observed_at.timestamp() if rec.observed_at else None,
-            rec.status, rec.author, rec.synthetic, rec.problem, rec.problem_detail,
+            rec.status, rec.author, rec.synthetic, rec.problem, rec.problem_detail, None,
         )  # fmt: skip
 
 
@@ -221,8 +225,10 @@ class StagedLoad:
         dry_run: bool = False,
         skip_invalid: bool = False,
         optimistic: bool = False,
+        upsert: bool = False,
     ) -> None:
-        self.conn, self.srid = conn, srid
+        self.conn, self.srid, self.upsert = conn, srid, upsert
+        self.updated = 0
         self.dry_run, self.skip_invalid, self.optimistic = dry_run, skip_invalid, optimistic
         area = area_of_use or (0.0, 0.0, 0.0, 0.0)
         self.params = {
@@ -255,6 +261,9 @@ class StagedLoad:
         )
         if wrote:
             self.inserted += _insert(conn, INSERT.format(table="chunk_checked"))
+            if self.upsert:
+                update = text(UPDATE_CHANGED.format(table="chunk_checked"))
+                self.updated += int(conn.execute(update).rowcount or 0)
         conn.execute(text(self._keep), {"wrote": wrote})  # remembers which rows were written
         conn.execute(text("DROP TABLE chunk_checked"))
         self.read += n
@@ -273,6 +282,10 @@ class StagedLoad:
             report.inserted = self.inserted if allowed else 0
         elif allowed:
             report.inserted = _insert(conn, INSERT.format(table="stage_checked"))
+            if self.upsert:
+                update = text(UPDATE_CHANGED.format(table="stage_checked"))
+                self.updated += int(conn.execute(update).rowcount or 0)
+        report.updated = self.updated if allowed else 0
         report.existing = int(conn.execute(text(_PRESENT)).scalar_one())
         _restore(conn, self._settings)
         return report

@@ -98,7 +98,8 @@ FROM (
           s.quarter_slug, CAST(s.walkthrough_id AS uuid) AS walkthrough_id, s.layer_id, s.kind,
           s.rating, s.title, s.description, s.accuracy_m,
           to_timestamp(s.observed_epoch) AS observed_at, s.status, s.author, s.synthetic,
-          s.problem, s.problem_detail, s.lon, s.lat, CASE WHEN s.problem IS NULL THEN CASE
+          s.problem, s.problem_detail, s.lon, s.lat, s.georef_method,
+          CASE WHEN s.problem IS NULL THEN CASE
             WHEN s.geom_wkb IS NOT NULL
               THEN ST_SetSRID(ST_Force2D(ST_GeomFromWKB(s.geom_wkb)), :srid)
             WHEN s.x IS NOT NULL AND s.y IS NOT NULL
@@ -173,11 +174,29 @@ SELECT c.row_no, c.quarter_slug AS given, n.slug, n.metres,
 
 INSERT = """
 INSERT INTO observation (id, quarter_id, walkthrough_id, layer_id, kind, rating, title,
-  description, geom, accuracy_m, observed_at, status, author, synthetic)
+  description, geom, accuracy_m, observed_at, status, author, synthetic, georef_method)
 SELECT id, quarter_id, walkthrough_id, layer_id, kind, rating, btrim(title),
   coalesce(description, ''), geom, accuracy_m, observed_at, status, author,
-  coalesce(synthetic, false)
+  coalesce(synthetic, false), georef_method
 FROM {table} WHERE reason IS NULL AND NOT repeated ORDER BY row_no
+"""
+
+# Upsert (a file with its own id column imported again): rows already stored are updated
+# where the file says something else; status, author and history stay (moderation owns
+# them), and an unchanged row is not touched, so its version and the tile ETags stay.
+UPDATE_CHANGED = """
+UPDATE observation o SET quarter_id = c.quarter_id, walkthrough_id = c.walkthrough_id,
+  layer_id = c.layer_id, kind = c.kind, rating = c.rating, title = btrim(c.title),
+  description = coalesce(c.description, ''), geom = c.geom, accuracy_m = c.accuracy_m,
+  observed_at = c.observed_at, georef_method = c.georef_method, version = o.version + 1
+FROM {table} c
+WHERE o.id = c.id AND c.reason IS NULL AND c.repeated AND NOT c.derived
+  AND ((o.quarter_id, o.walkthrough_id, o.layer_id, o.kind, o.rating, o.title,
+        o.description, o.accuracy_m, o.observed_at, o.georef_method)
+       IS DISTINCT FROM (c.quarter_id, c.walkthrough_id, c.layer_id, c.kind, c.rating,
+        btrim(c.title), coalesce(c.description, ''), c.accuracy_m, c.observed_at,
+        c.georef_method)
+       OR NOT ST_Equals(o.geom, c.geom))
 """
 
 # Rows refused only when the whole file was seen (an id given twice in different chunks) but

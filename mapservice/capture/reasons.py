@@ -56,6 +56,15 @@ REASONS: dict[str, tuple[str, str]] = {
     "unknown_walkthrough": ("Unbekannte Begehung.", "Unknown walkthrough."),
     "duplicate_id": ("Dieselbe id kommt mehrfach in der Datei vor.", "The same id occurs twice."),
     "invalid_value": ("Ungültiger Wert.", "Invalid value."),
+    "address_missing": (
+        "Weder Koordinaten noch Adresse.",
+        "Neither coordinates nor an address.",
+    ),
+    "address_not_found": (
+        "Adresse nicht im Ortsverzeichnis gefunden; bitte Koordinaten angeben oder die "
+        "Schreibweise prüfen",
+        "Address not found in the gazetteer; give coordinates or check the spelling",
+    ),
 }
 
 

@@ -10,7 +10,7 @@ import difflib
 import re
 import tomllib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
@@ -107,17 +107,39 @@ class Catalog:
                 )
             self._layers[layer.id] = layer
 
+    #: Called with an id the files do not declare; returns a layer kept elsewhere (the
+    #: workspace's own reference layers in the database) or None. Set by the app.
+    on_miss: Callable[[str], Layer | None] | None = None
+
     def get(self, layer_id: str) -> Layer:
         """The layer with this id, or `UnknownLayer` (which lists the ids that exist)."""
         try:
             return self._layers[layer_id]
         except KeyError:
-            raise UnknownLayer(layer_id, self._layers) from None
+            found = self._missing(layer_id)
+            if found is None:
+                raise UnknownLayer(layer_id, self._layers) from None
+            return found
 
     __getitem__ = get
 
     def __contains__(self, layer_id: object) -> bool:
-        return layer_id in self._layers
+        return layer_id in self._layers or (
+            isinstance(layer_id, str) and self._missing(layer_id) is not None
+        )
+
+    def _missing(self, layer_id: str) -> Layer | None:
+        found = self.on_miss(layer_id) if self.on_miss is not None else None
+        if found is not None:
+            self.add(found)
+        return found
+
+    def add(self, layer: Layer) -> None:
+        """Add a layer defined outside `layers/` (a planner's reference layer); a file's
+        layer of the same id always wins. Copy on write: a request iterating the catalogue
+        in another thread keeps its own view."""
+        if layer.id not in self._layers:
+            self._layers = {**self._layers, layer.id: layer}
 
     def __iter__(self) -> Iterator[Layer]:
         return iter(self._layers.values())

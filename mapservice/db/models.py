@@ -145,6 +145,7 @@ class Observation(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     version: Mapped[int] = mapped_column(Integer, server_default="1")
+    georef_method: Mapped[str | None] = mapped_column(Text)  # 0007: NULL = coordinates given
 
 
 class Photo(Base):
@@ -239,6 +240,8 @@ class ReferenceFeature(Base):
     geom: Mapped[Any] = mapped_column(_geom())
     properties: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
     source: Mapped[str] = mapped_column(Text, server_default="")
+    source_key: Mapped[str | None] = mapped_column(Text)  # 0007: the file's own id
+    georef_method: Mapped[str | None] = mapped_column(Text)  # 0007: NULL = coordinates given
 
 
 class GazetteerEntry(Base):

@@ -276,17 +276,22 @@ def observation_columns(
     *,
     first_row: int = 1,
     kobo: bool = False,
+    ids: list[str | None] | None = None,
+    methods: list[str | None] | None = None,
 ) -> ObservationColumns:
     """Stage-ready columns from a file's attribute columns (name → values) and geometry.
 
     ``defaults`` fill fields the file leaves empty (layer, quarter, status, walkthrough …
     from the import options). ``first_row`` is the number the report gives the first row.
+    ``ids`` come from the file's own id column (:mod:`.keys`), ``methods`` say how rows
+    without coordinates were placed (:mod:`.addresses`).
     """
     problems = Problems(n)
     if geometry.problem is not None:
-        flags = [p is not None for p in geometry.problem]
         details = geometry.detail or [None] * n
-        problems.add(flags, "geometry_malformed", lambda i: details[i] or "")
+        for code in {p for p in geometry.problem if p is not None}:
+            flags = [p == code for p in geometry.problem]
+            problems.add(flags, code, lambda i: details[i] or "")
     out: dict[str, list[Any]] = {"row_no": list(range(first_row, first_row + n))}
     for fld, column in (("layer_id", "layer_id"), ("title", "title"), ("quarter", "quarter_slug"),
                         ("status", "status"), ("author", "author")):  # fmt: skip
@@ -302,7 +307,8 @@ def observation_columns(
     utc_naive = kobo and bool(columns) and columns[0] == "_submission_time"
     times = pick_text(frame, "observed_at", n)
     out["observed_epoch"] = parse_times(times, problems, utc_naive=utc_naive)
-    out["id"] = parse_uuids(pick_text(frame, "id", n), "id", problems)
+    out["id"] = ids if ids is not None else parse_uuids(pick_text(frame, "id", n), "id", problems)
+    out["georef_method"] = methods if methods is not None else [None] * n
     walkthrough = pick_text(frame, "walkthrough_id", n, defaults.get("walkthrough_id"))
     out["walkthrough_id"] = parse_uuids(walkthrough, "walkthrough", problems)
     synthetic = find_column(list(frame), ["synthetic", "synthetisch"])

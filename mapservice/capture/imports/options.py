@@ -51,6 +51,8 @@ class ImportOptions:
     status: str = "draft"
     kind: str | None = None
     author: str | None = None
+    id_column: str | None = None  # the file's own key for upserts; "-" = none, None = detect
+    address: str | None = None  # address column(s) for rows without coordinates: "A" or "A+B"
 
     @property
     def epsg(self) -> int | None:
@@ -126,8 +128,11 @@ def check_options(options: ImportOptions) -> ImportOptions:
         raise invalid_option(
             "x/y, lat/lon", x, "entweder x/y oder lat/lon.", "either x/y or lat/lon."
         )
+    id_column = _column("id_column", options.id_column)
+    address = _column("address", options.address)
     return replace(options, format=fmt, quarter=quarter, layer=layer, crs=crs, x=x, y=y,
-                   lat=lat, lon=lon, kind=KIND_WORDS[kind.lower()] if kind else None)  # fmt: skip
+                   lat=lat, lon=lon, kind=KIND_WORDS[kind.lower()] if kind else None,
+                   id_column=id_column, address=address)  # fmt: skip
 
 
 def parse_walkthrough(value: str | None) -> uuid.UUID | None:

@@ -35,6 +35,7 @@ def load_source(
         conn, catalog, srid=source.epsg,
         area_of_use=None if source.epsg == WGS84 else area_bounds(source.epsg),
         dry_run=options.dry_run, skip_invalid=options.skip_invalid, optimistic=True,
+        upsert=source.key_column is not None,
     )  # fmt: skip
     chunks: queue.Queue[ObservationColumns | None] = queue.Queue(maxsize=2)
     failures: list[BaseException] = []

@@ -16,6 +16,7 @@ import shapely
 from sqlalchemy import Connection, text
 
 from mapservice.capture.bulk import ImportReport, Refusal
+from mapservice.capture.imports.reference_upsert import upsert_reference
 from mapservice.capture.imports.table import coordinate_columns, xy_geometry
 from mapservice.capture.reasons import reason_text
 from mapservice.capture.reference import import_reference
@@ -35,16 +36,25 @@ def frame_from_table(
     return gpd.GeoDataFrame(table, geometry=points, crs=epsg)
 
 
-def check_frame(frame: gpd.GeoDataFrame, epsg: int) -> tuple[list[Refusal], np.ndarray]:
-    """Refusals per row and the geometries in EPSG:4326 (None where refused)."""
+def check_frame(
+    frame: gpd.GeoDataFrame, epsg: int, problems: list[str | None] | None = None,
+    problem_details: list[str | None] | None = None,
+) -> tuple[list[Refusal], np.ndarray]:  # fmt: skip
+    """Refusals per row and the geometries in EPSG:4326 (None where refused).
+
+    ``problems`` are codes a reader found before (an address the gazetteer did not know)."""
     geoms = np.asarray(frame.geometry.array, dtype=object)
     n = len(geoms)
     codes = np.full(n, None, dtype=object)
     details = np.full(n, "", dtype=object)
+    if problems is not None:
+        codes[:] = problems
+        details[:] = [d or "" for d in (problem_details or [""] * n)]
 
     def refuse(mask: np.ndarray, code: str) -> None:
         codes[mask & pd.isna(codes)] = code
 
+    geoms[~pd.isna(codes)] = None
     refuse(shapely.is_missing(geoms), "geometry_missing")
     refuse(shapely.is_empty(geoms) & pd.isna(codes), "geometry_empty")
     candidates = pd.isna(codes)
@@ -91,11 +101,20 @@ def load_reference(
     source: str,
     dry_run: bool,
     skip_invalid: bool,
+    keys: list[str | None] | None = None,
+    methods: list[str | None] | None = None,
+    problems: tuple[list[str | None], list[str | None]] | None = None,
 ) -> tuple[ImportReport, int]:
     """Check and write reference features; returns the report and how many rows the same
-    source had before (they are replaced)."""
+    source had before (they are replaced — or, with ``keys`` from the file's own id column,
+    updated where changed, and removed where the file no longer has them)."""
     report = ImportReport(read=len(frame), dry_run=dry_run)
-    report.refused, geoms = check_frame(frame, epsg)
+    report.refused, geoms = check_frame(frame, epsg, *(problems or (None, None)))
+    if keys is not None:
+        return upsert_reference(
+            conn, layer_id, frame, geoms, source=source, keys=keys, methods=methods,
+            report=report, skip_invalid=skip_invalid,
+        )  # fmt: skip
     before = int(
         conn.execute(
             text("SELECT count(*) FROM reference_feature WHERE layer_id = :l AND source = :s"),

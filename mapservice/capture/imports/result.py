@@ -30,6 +30,12 @@ class ImportResult:
     georef: dict[str, int] = field(default_factory=dict)
     needs_review: int = 0
     notes: list[tuple[str, str]] = field(default_factory=list)
+    key_column: str | None = None  # the file's own id column the rows were upserted by
+    placed: list[dict[str, Any]] = field(default_factory=list)  # rows placed by address
+
+    @property
+    def updated(self) -> int:
+        return self.report.updated
 
     @property
     def ok(self) -> bool:
@@ -60,6 +66,9 @@ class ImportResult:
             f"{r.read} read, {self.new} {new_en}, {r.existing} already present, "
             f"{len(r.refused)} refused"
         )
+        if self.key_column and r.updated:
+            de += f" ({r.updated} geändert)"
+            en += f" ({r.updated} updated)"
         if r.dry_run:
             de, en = de + " (Probelauf, nichts gespeichert)", en + " (dry run, nothing written)"
         elif not self.written:
@@ -79,6 +88,10 @@ class ImportResult:
             "inserted": r.inserted,
             "new": self.new,
             "existing": r.existing,
+            "updated": r.updated,
+            "unchanged": max(r.existing - r.updated, 0),
+            "key_column": self.key_column,
+            "placed": self.placed[:MAX_LISTED],
             "refused_count": len(r.refused),
             "refused_by_code": self.refused_by_code(),
             "refused": [vars(x) for x in r.refused[:MAX_LISTED]],

@@ -14,15 +14,22 @@ from sqlalchemy import Connection, Engine, text
 
 from mapservice.access import Viewer
 from mapservice.capture.bulk import ImportReport
+from mapservice.capture.imports.addresses import (
+    Placement,
+    address_columns,
+    place_addresses,
+    placed_frame,
+)
 from mapservice.capture.imports.detect import detect_format
 from mapservice.capture.imports.findings_csv import import_findings, personal_columns
 from mapservice.capture.imports.geofile import read_geofile
 from mapservice.capture.imports.gpx import import_gpx
+from mapservice.capture.imports.keys import key_texts
 from mapservice.capture.imports.options import ImportOptions, check_options
 from mapservice.capture.imports.pipeline import Progress, load_source
 from mapservice.capture.imports.reference_layer import frame_from_table, load_reference
 from mapservice.capture.imports.result import ImportResult
-from mapservice.capture.imports.sources import observation_source
+from mapservice.capture.imports.sources import key_column, observation_source
 from mapservice.capture.imports.table import read_table
 from mapservice.capture.reasons import refuse
 from mapservice.catalog import Catalog, LayerSource, UnknownLayer
@@ -90,9 +97,12 @@ def import_into(
                 f"Columns with personal data not imported: {', '.join(dropped)}.",
             ))  # fmt: skip
     else:
-        source = observation_source(path, name, fmt, options)
+        source = observation_source(path, name, fmt, options, conn=conn)
         report = load_source(conn, catalog, source, options, progress)
-        result = ImportResult(name, fmt, "observations", report, crs=source.epsg)
+        result = ImportResult(name, fmt, "observations", report, crs=source.epsg,
+                              key_column=source.key_column)  # fmt: skip
+        if source.placement is not None:
+            _placed(result, source.placement)
     result.layer = options.layer
     result.written = not options.dry_run and (result.ok or options.skip_invalid)
     progress("done", result.report.read, result.report.read)
@@ -119,6 +129,7 @@ def _reference(
     conn: Connection, catalog: Catalog, path: Path, name: str, fmt: str, options: ImportOptions
 ) -> ImportResult:
     layer_id = str(options.layer)
+    placement: Placement | None = None
     if fmt in ("csv", "odk", "kobo", "findings"):
         table = read_table(path.read_bytes(), name)
         epsg = options.epsg or WGS84
@@ -126,8 +137,15 @@ def _reference(
             raise InvalidInput(
                 "Für --x/--y fehlt --crs.", "--x/--y need --crs.", code="crs_missing"
             )
-        frame = frame_from_table(table, epsg=epsg, x=options.x, y=options.y,
-                                 lat=options.lat, lon=options.lon)  # fmt: skip
+        try:
+            frame = frame_from_table(table, epsg=epsg, x=options.x, y=options.y,
+                                     lat=options.lat, lon=options.lon)  # fmt: skip
+        except InvalidInput as exc:
+            columns = address_columns(list(table.columns), options.address)
+            if exc.code != "csv_columns_missing" or columns is None:
+                raise
+            placement = place_addresses(conn, table, columns, options.quarter)
+            frame, epsg = placed_frame(table, placement), WGS84
     elif fmt in ("gpkg", "shp", "geojson"):
         frame, epsg = read_geofile(path, name, epsg=options.epsg)
     else:
@@ -136,17 +154,43 @@ def _reference(
             f"Reference layers cannot be loaded from {fmt}.",
             code="invalid_option",
         )
+    attributes = {c: frame[c] for c in frame.columns if c != frame.geometry.name}
+    column = key_column(attributes, options)
+    problems = None
+    if placement is not None and placement.geometry.problem is not None:
+        problems = (placement.geometry.problem, placement.geometry.detail or [])
     report, replaced = load_reference(
         conn, catalog, layer_id, frame, epsg=epsg, source=f"import:{name}",
         dry_run=options.dry_run, skip_invalid=options.skip_invalid,
+        keys=key_texts(list(frame[column])) if column else None,
+        methods=placement.methods if placement else None, problems=problems,
     )  # fmt: skip
-    result = ImportResult(name, fmt, "reference", report, crs=epsg)
-    if replaced:
+    result = ImportResult(name, fmt, "reference", report, crs=epsg, key_column=column)
+    if placement is not None:
+        _placed(result, placement)
+    if replaced and column:
+        result.notes.append((
+            f"{replaced} Objekte eines früheren Imports derselben Datei entfernt (nicht mehr "
+            "in der Datei).",
+            f"{replaced} features of an earlier import of the same file removed (no longer "
+            "in the file).",
+        ))  # fmt: skip
+    elif replaced:
         result.notes.append((
             f"{replaced} Objekte eines früheren Imports derselben Datei ersetzt.",
             f"{replaced} features of an earlier import of the same file replaced.",
         ))  # fmt: skip
     return result
+
+
+def _placed(result: ImportResult, placement: Placement) -> None:
+    """Counts per method and, per placed row, how precisely (for the report and its CSV)."""
+    result.georef = placement.counts
+    result.placed = [
+        {"row": i + 1, "address": placement.texts[i], "method": method,
+         "matched": placement.matched[i]}
+        for i, method in enumerate(placement.methods) if method
+    ]  # fmt: skip
 
 
 __all__ = ["ImportReport", "Progress", "run_import"]
