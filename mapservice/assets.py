@@ -43,7 +43,12 @@ SERVED: dict[str, tuple[str, ...]] = {
         "webfonts/fa-solid-900.ttf",
         "LICENSE.txt",
     ),
+    # the API documentation at /docs (mapservice/api/docs.py): no CDN there either
+    "swagger-ui-dist": ("swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png"),
 }
+
+#: Served by the service but not copied into the static export (no API there).
+NOT_EXPORTED = {"swagger-ui-dist"}
 
 #: Logical names used by the page builders → (package, file).
 FILES: dict[str, tuple[str, str]] = {
@@ -55,6 +60,9 @@ FILES: dict[str, tuple[str, str]] = {
     "locate.css": ("leaflet.locatecontrol", "dist/L.Control.Locate.min.css"),
     "fontawesome.css": ("@fortawesome/fontawesome-free", "css/fontawesome.min.css"),
     "fa-solid.css": ("@fortawesome/fontawesome-free", "css/solid.min.css"),
+    "swagger-ui.js": ("swagger-ui-dist", "swagger-ui-bundle.js"),
+    "swagger-ui.css": ("swagger-ui-dist", "swagger-ui.css"),
+    "swagger-favicon.png": ("swagger-ui-dist", "favicon-32x32.png"),
 }
 
 MEDIA_TYPES = {
@@ -170,6 +178,8 @@ class AssetStore:
         self.require()
         copied = 0
         for package, patterns in SERVED.items():
+            if package in NOT_EXPORTED:
+                continue
             root = self.node_modules / package
             for pattern in patterns:
                 for path in root.glob(pattern):

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from mapservice.api.docs import router as docs_router
 from mapservice.api.errors import install_error_handlers
 from mapservice.api.field import router as field_router
 from mapservice.api.health import router as health_router
@@ -46,6 +47,8 @@ def create_app(settings: Settings) -> FastAPI:
         "Kacheln und OGC API.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # /docs is ours (mapservice/api/docs.py): Swagger UI without a CDN
+        redoc_url=None,
     )
     install_error_handlers(app)
     # Tiles first: Starlette tries routes in order, and tiles are most of the traffic.
@@ -61,6 +64,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(maps_router)  # /maps, /embed, /maps/{q}/share, /assets
     app.include_router(fieldapp_router)
     app.include_router(imports_router)  # /api/imports, /api/exports
+    app.include_router(docs_router)  # /docs with self-hosted Swagger UI
     return app
 
 

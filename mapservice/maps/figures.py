@@ -24,6 +24,7 @@ WIDTH, BAR, GAP, LABEL = 290, 16, 10, 118
 class Chart:
     """An SVG and the rows of its text equivalent."""
 
+    id: str  # "dimension" (follows the filters in the browser) or "participation"
     title: str
     svg: str
     head: list[str]
@@ -63,7 +64,12 @@ def dimension_chart(
     kinds: list[dict[str, str]],
     lang: Lang,
 ) -> Chart:
-    """Items per dimension, split by kind (kind-coloured layers only)."""
+    """Items per dimension, split by kind (kind-coloured layers only).
+
+    The page passes the layers shown at first; ``static/karte-figures.js`` redraws the same
+    chart in the browser whenever the layers or filters change, so the figures always
+    describe what the map shows.
+    """
     t = texts(lang)
     per_dim: dict[Dimension, dict[str, int]] = {d: {k["id"]: 0 for k in kinds} for d in Dimension}
     for layer in layers:
@@ -87,7 +93,7 @@ def dimension_chart(
         ]
         for d in Dimension
     ]
-    return Chart(t["by_dimension"], svg, head, table)
+    return Chart("dimension", t["by_dimension"], svg, head, table)
 
 
 def participation_chart(facts: Facts, lang: Lang) -> Chart:
@@ -113,4 +119,4 @@ def participation_chart(facts: Facts, lang: Lang) -> Chart:
         [t[f"group_{g}"], format_int(walk[g], lang), format_int(talk.get(g, 0), lang)]
         for g in GROUPS
     ]
-    return Chart(t["participation"], svg, head, table)
+    return Chart("participation", t["participation"], svg, head, table)
