@@ -36,6 +36,7 @@ async def swagger_ui(request: Request) -> HTMLResponse:
     # Swagger UI speaks English; without lang screen readers guess the language (WCAG 3.1.1)
     html = bytes(page.body).decode().replace("<html>", '<html lang="en">', 1)
     # our contrast fixes after Swagger UI's style sheet (mapservice/static/docs.css)
-    ours = f'<link type="text/css" rel="stylesheet" href="{store.url("docs.css", f"{root}/assets")}">'
+    css = store.url("docs.css", f"{root}/assets")
+    ours = f'<link type="text/css" rel="stylesheet" href="{css}">'
     html = html.replace("<title>", ours + "\n    <title>", 1)
     return HTMLResponse(html)

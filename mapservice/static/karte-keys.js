@@ -67,10 +67,24 @@
     if (next) focusMarker(next);
   }
 
+  /** A popup never wider than the map beside an open sidebar (an embed of 640 px leaves the
+   *  map 350 px): otherwise its close button would sit under the sidebar, out of reach. */
+  function fitPopup(popup) {
+    const room = Karte.ctx.map.getSize().x - 70;
+    if (!popup._karteMaxWidth) popup._karteMaxWidth = popup.options.maxWidth;
+    const width = Math.max(120, Math.min(popup._karteMaxWidth, room));
+    if (width !== popup.options.maxWidth) {
+      popup.options.maxWidth = width;
+      popup.options.minWidth = Math.min(popup.options.minWidth, width);
+      popup.update();
+    }
+  }
+
   /** A popup that opened: a labelled dialog; focus moves in if it came from the keyboard. */
   function onPopupOpen(event) {
     const t = Karte.ctx.texts, popup = event.popup, box = popup.getElement();
     if (!box) return;
+    fitPopup(popup);
     const wrapper = box.querySelector('.leaflet-popup-content-wrapper');
     const close = box.querySelector('.leaflet-popup-close-button');
     if (close) { close.setAttribute('aria-label', t.close_popup); close.title = t.close_popup; }

@@ -77,12 +77,28 @@ def test_the_planner_view_is_accessible(make_page, live_server, demo_loaded, mq)
     watched.shot("a11y-maps-planner")
 
 
+def open_a_popup_by_keyboard(page: Any) -> None:
+    """Enter on a single marker; on a cluster (which zooms in) first, until there is one."""
+    for _ in range(5):
+        single = page.locator(".leaflet-marker-icon.km-wrap[role=button]")
+        target = single.first if single.count() else page.locator('[role=button][tabindex="0"]')
+        target.focus()
+        page.keyboard.press("Enter")
+        if single.count():
+            page.locator(".leaflet-popup-content").wait_for()
+            return
+        settle(page)
+    raise AssertionError("no single marker after zooming in five times")
+
+
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "360"])
 def test_the_embed_is_accessible(make_page, live_server, demo_loaded, viewport) -> None:
     watched = open_map(make_page, f"{live_server.url}/embed/{HAMME}", viewport)
     page = watched.page
     assert_accessible(page)
     page.locator("#sidebar-toggle").click()
+    assert_accessible(page)
+    open_a_popup_by_keyboard(page)
     assert_accessible(page)
     watched.shot(f"a11y-embed-{viewport['width']}")
 
@@ -143,5 +159,11 @@ def test_the_api_docs_work_offline_and_are_accessible(make_page, live_server) ->
     page.wait_for_selector(".swagger-ui .opblock", timeout=15_000)
     assert watched.blocked == [], "nothing is loaded from a CDN"
     assert page.locator(".opblock").count() > 20
+    assert_accessible(page)
+    page.locator(".opblock-summary-control").first.click()  # one operation opened
+    page.wait_for_selector(".opblock-body")
+    assert_accessible(page)
+    page.locator(".try-out__btn").first.click()  # its form, ready to send
+    page.wait_for_selector(".opblock-body .execute")
     assert_accessible(page)
     assert watched.console_errors == []
