@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import Engine
 
@@ -51,6 +52,11 @@ def test_the_quarter_map_is_accessible(make_page, live_server, demo_loaded, view
     watched = open_map(make_page, f"{live_server.url}/maps/{HAMME}", viewport)
     page = watched.page
     assert_accessible(page)
+    wider = page.evaluate(
+        "() => [...document.querySelectorAll('.table-scroll')]"
+        ".filter((el) => el.scrollWidth > el.clientWidth).length"
+    )
+    assert wider == 0, "the figure tables fit the sidebar (no sideways scrolling)"
     if viewport == PHONE:
         page.locator("#sidebar-toggle").click()
         assert_accessible(page)
@@ -153,6 +159,12 @@ def test_the_start_page_is_accessible(make_page, live_server, demo_loaded, viewp
 
 
 def test_the_api_docs_work_offline_and_are_accessible(make_page, live_server) -> None:
+    html = httpx.get(f"{live_server.url}/docs").text
+    assert '<html lang="en">' in html and "cdn.jsdelivr.net" not in html
+    assert "/assets/swagger-ui-dist@5.35.0/swagger-ui-bundle.js" in html
+    bundle = httpx.get(f"{live_server.url}/assets/swagger-ui-dist@5.35.0/swagger-ui-bundle.js")
+    assert bundle.status_code == 200 and len(bundle.content) > 500_000
+    assert httpx.get(f"{live_server.url}/redoc").status_code == 404, "ReDoc is switched off"
     watched = make_page()
     page = watched.page
     page.goto(f"{live_server.url}/docs")
