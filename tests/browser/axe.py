@@ -27,6 +27,13 @@ def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")
     for frame in page.frames:
         if not frame.evaluate("() => typeof window.axe !== 'undefined'"):
             frame.evaluate(_axe_source())
+    # finite CSS transitions and animations first: a fade caught half-way is a contrast
+    # "violation" of a colour nobody sees for long
+    page.evaluate(
+        "() => Promise.race([new Promise((r) => setTimeout(r, 2000)), Promise.all("
+        "document.getAnimations().filter((a) => a.effect && a.effect.getTiming().iterations"
+        " !== Infinity).map((a) => a.finished.catch(() => null)))])"
+    )
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
         WCAG_AA,

@@ -131,6 +131,8 @@ def test_the_field_app_is_accessible(
     page = watched.page
     page.goto(f"{live_server.url}/erfassen")
     page.wait_for_selector("#view-signin:not([hidden])")
+    # as the field-app tests do: the service worker in control first (it claims the page)
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20_000)
     assert_accessible(page)
     page.fill("#token", field_token)
     page.click("#signin-form button[type=submit]")
