@@ -146,6 +146,21 @@ def test_a_popup_opened_from_the_list_takes_focus_and_gives_it_back(
     page.keyboard.press("Escape")
     page.locator(".leaflet-popup").wait_for(state="detached")
     assert page.evaluate(ACTIVE)["text"] == "Tempo 30 vor der Schule", "back to the list row"
+    # a line (a walkthrough's track) is no marker: the list is its way in, the same hand-over
+    page.goto(f"{live_server.url}/maps/{mq.slug}?layers=begehungen&list=1")
+    settle(page)
+    page.wait_for_selector("#list[data-rows]")
+    track = page.get_by_role("button", name="Begehung Markt")
+    track.focus()
+    page.keyboard.press("Enter")
+    page.locator(".leaflet-popup-content-wrapper[role=dialog]").wait_for()
+    page.wait_for_timeout(100)
+    assert page.evaluate(ACTIVE)["popup"]
+    assert "Bewohner*innen 5" in page.locator(".leaflet-popup").inner_text()
+    page.keyboard.press("Escape")
+    page.locator(".leaflet-popup").wait_for(state="detached")
+    assert page.evaluate(ACTIVE)["text"] == "Begehung Markt"
+    assert watched.console_errors == []
 
 
 def test_many_markers_stay_one_tab_stop_on_bochum_hamme(
