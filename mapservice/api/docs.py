@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
+from mapservice.assets import DOCS_PACKAGES
 from mapservice.maps.service import assets
 
 router = APIRouter(include_in_schema=False)
@@ -22,7 +23,7 @@ router = APIRouter(include_in_schema=False)
 async def swagger_ui(request: Request) -> HTMLResponse:
     root = str(request.scope.get("root_path", "")).rstrip("/")
     store = assets(request.app.state)
-    store.require()
+    store.require(DOCS_PACKAGES)
     page = get_swagger_ui_html(
         openapi_url=f"{root}{request.app.openapi_url}",
         title=f"{request.app.title} – API",
