@@ -264,6 +264,16 @@ def figure_total(page: Any) -> int:
     return int(page.locator('figure[data-chart="dimension"]').get_attribute("data-total"))
 
 
+def wait_total(page: Any, expected: int, timeout_s: float = 10) -> int:
+    """The figure's total once it reached ``expected`` (counts may be fetched anew)."""
+    total = figure_total(page)
+    for _ in range(int(timeout_s * 10)):
+        if total == expected:
+            break
+        total = figure_total(page)
+    return total
+
+
 def eco_row(page: Any) -> list[str]:
     return (
         page.locator('figure[data-chart="dimension"] tbody tr')
@@ -310,6 +320,13 @@ def test_a_dimension_box_is_tri_state_and_the_figures_follow_the_filters(
     page.locator("#f-reset").click()
     settle(page)
     assert figure_total(page) == eco
+    page.locator("#f-from").fill("2026-04-13")  # the day after the walkthrough
+    page.locator("#f-from").dispatch_event("change")
+    settle(page)
+    assert wait_total(page, 0) == 0, "the figures follow the period filter"
+    page.locator("#f-reset").click()
+    settle(page)
+    assert wait_total(page, eco) == eco
     hints = page.locator("#sidebar figure .hint").all_inner_texts()
     assert "Folgt den gewählten Ebenen und Filtern" in hints[0]
     assert "unabhängig von den Filtern" in hints[1]
