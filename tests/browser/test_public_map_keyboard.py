@@ -319,7 +319,7 @@ def test_a_dimension_box_is_tri_state_and_the_figures_follow_the_filters(
     assert eco_row(page)[0] == "0", "the strength column follows the kind filter"
     page.locator("#f-reset").click()
     settle(page)
-    assert figure_total(page) == eco
+    assert wait_total(page, eco) == eco
     page.locator("#f-from").fill("2026-04-13")  # the day after the walkthrough
     page.locator("#f-from").dispatch_event("change")
     settle(page)
