@@ -60,12 +60,14 @@
     svg.setAttribute('viewBox', `0 0 ${WIDTH} ${height}`);
   }
 
+  /** One row per kind and a total row; one column per dimension (as figures.py writes it). */
   function drawTable(tbody, data) {
-    const ctx = Karte.ctx;
-    ctx.cfg.dimensions.forEach((d, i) => {
+    const ctx = Karte.ctx, dims = ctx.cfg.dimensions;
+    const rows = [...ctx.cfg.kinds.map((k) => dims.map((d) => data[d.id][k.id])),
+      dims.map((d) => sum(data[d.id]))];
+    rows.forEach((values, i) => {
       const row = tbody.rows[i];
       if (!row) return;
-      const values = [...ctx.cfg.kinds.map((k) => data[d.id][k.id]), sum(data[d.id])];
       values.forEach((v, j) => { if (row.cells[j + 1]) row.cells[j + 1].textContent = fmtInt(v); });
     });
   }

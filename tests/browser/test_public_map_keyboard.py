@@ -201,20 +201,23 @@ def test_the_share_page_copies_one_clean_snippet(
     assert preview.get_attribute("allowfullscreen") is None
 
 
-def test_the_embed_header_names_the_quarter_on_a_phone(make_page, live_server, mq) -> None:
+@pytest.mark.parametrize("width", [360, 640])
+def test_the_embed_header_names_the_quarter_on_a_phone(make_page, live_server, mq, width) -> None:
     watched, _ = open_map(
-        make_page, f"{live_server.url}/embed/{mq.slug}", viewport={"width": 360, "height": 500}
+        make_page, f"{live_server.url}/embed/{mq.slug}", viewport={"width": width, "height": 500}
     )
     page = watched.page
     h1 = page.locator("h1")
     assert h1.evaluate("(el) => el.scrollWidth <= el.clientWidth"), "nothing cut off"
-    name, head = page.locator("h1 .q-name").bounding_box(), h1.bounding_box()
+    quarter = page.locator("h1 .q-name")
+    assert quarter.evaluate("(el) => el.scrollWidth <= el.clientWidth"), "the name is whole"
+    name, head = quarter.bounding_box(), h1.bounding_box()
     assert name["width"] > 40 and name["x"] + name["width"] <= head["x"] + head["width"] + 0.5
     assert mq.name in h1.inner_text()
     assert "Karte der Nachhaltigkeit" in h1.text_content(), (
         "the app's name stays for screen readers"
     )
-    watched.shot("embed-phone-header")
+    watched.shot(f"embed-phone-header-{width}")
 
 
 def overlaps(a: dict[str, float], b: dict[str, float]) -> bool:
@@ -275,11 +278,9 @@ def wait_total(page: Any, expected: int, timeout_s: float = 10) -> int:
 
 
 def eco_row(page: Any) -> list[str]:
-    return (
-        page.locator('figure[data-chart="dimension"] tbody tr')
-        .first.locator("td")
-        .all_inner_texts()
-    )
+    """The "ökologisch" column: one value per kind, then the total."""
+    cells = page.locator('figure[data-chart="dimension"] tbody tr td:first-of-type')
+    return cells.all_inner_texts()
 
 
 def test_a_dimension_box_is_tri_state_and_the_figures_follow_the_filters(
