@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from functools import cached_property
@@ -43,7 +44,13 @@ SERVED: dict[str, tuple[str, ...]] = {
         "webfonts/fa-solid-900.ttf",
         "LICENSE.txt",
     ),
+    # the API documentation at /docs (mapservice/api/docs.py): no CDN there either
+    "swagger-ui-dist": ("swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png"),
 }
+
+#: Needed by /docs only: a map page (and the static export, which has no API) works without
+#: them, so a tree where they are not installed yet still serves its maps.
+DOCS_PACKAGES = ("swagger-ui-dist",)
 
 #: Logical names used by the page builders → (package, file).
 FILES: dict[str, tuple[str, str]] = {
@@ -55,6 +62,9 @@ FILES: dict[str, tuple[str, str]] = {
     "locate.css": ("leaflet.locatecontrol", "dist/L.Control.Locate.min.css"),
     "fontawesome.css": ("@fortawesome/fontawesome-free", "css/fontawesome.min.css"),
     "fa-solid.css": ("@fortawesome/fontawesome-free", "css/solid.min.css"),
+    "swagger-ui.js": ("swagger-ui-dist", "swagger-ui-bundle.js"),
+    "swagger-ui.css": ("swagger-ui-dist", "swagger-ui.css"),
+    "swagger-favicon.png": ("swagger-ui-dist", "favicon-32x32.png"),
 }
 
 MEDIA_TYPES = {
@@ -114,20 +124,28 @@ class AssetStore:
         except (OSError, ValueError, KeyError):
             return None
 
-    @cached_property
-    def problems(self) -> list[str]:
-        """Packages that are missing or not at the pinned version (empty = all good)."""
+    def check(self, packages: Iterable[str]) -> list[str]:
+        """Those of ``packages`` that are missing or not at the pinned version."""
         out = []
-        for package in SERVED:
+        for package in packages:
             want, have = self.pins.get(package), self.installed_version(package)
             if have is None or have != want:
                 out.append(f"{package} (erwartet/expected {want}, gefunden/found {have or '–'})")
         return out
 
-    def require(self) -> None:
-        """Raise a readable 503 when the assets are not installed, instead of a broken page."""
-        if self.problems:
-            listed = "; ".join(self.problems)
+    @cached_property
+    def problems(self) -> list[str]:
+        """Map packages that are missing or not at the pinned version (empty = all good)."""
+        return self.check(p for p in SERVED if p not in DOCS_PACKAGES)
+
+    def require(self, packages: Iterable[str] | None = None) -> None:
+        """Raise a readable 503 when the assets are not installed, instead of a broken page.
+
+        Without ``packages``: the map pages' packages; /docs asks for ``DOCS_PACKAGES``.
+        """
+        problems = self.problems if packages is None else self.check(packages)
+        if problems:
+            listed = "; ".join(problems)
             raise AssetsMissing(
                 f"Karten-Dateien fehlen: {listed}. Bitte 'make setup' ausführen (npm ci).",
                 f"Map assets are missing: {listed}. Please run 'make setup' (npm ci).",
@@ -170,6 +188,8 @@ class AssetStore:
         self.require()
         copied = 0
         for package, patterns in SERVED.items():
+            if package in DOCS_PACKAGES:
+                continue
             root = self.node_modules / package
             for pattern in patterns:
                 for path in root.glob(pattern):

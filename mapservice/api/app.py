@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from mapservice.api.docs import router as docs_router
 from mapservice.api.errors import install_error_handlers
 from mapservice.api.field import router as field_router
 from mapservice.api.health import router as health_router
@@ -52,6 +53,8 @@ def create_app(settings: Settings) -> FastAPI:
         "Kacheln und OGC API.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # /docs is ours (mapservice/api/docs.py): Swagger UI without a CDN
+        redoc_url=None,
     )
     install_error_handlers(app)
     app.add_middleware(InputGuard)  # 400 for NUL in URL or JSON body, before any route
@@ -71,6 +74,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(workspace_router)  # /planung, /api/auth, /api/workspace, /api/admin
     app.include_router(interviews_workspace_router)  # /planung/interviews, /api/interviews/…
     app.include_router(workspace_imports_router)  # /planung/import, /api/imports/{preview,jobs}
+    app.include_router(docs_router)  # /docs with self-hosted Swagger UI
     return app
 
 

@@ -24,6 +24,7 @@ WIDTH, BAR, GAP, LABEL = 290, 16, 10, 118
 class Chart:
     """An SVG and the rows of its text equivalent."""
 
+    id: str  # "dimension" (follows the filters in the browser) or "participation"
     title: str
     svg: str
     head: list[str]
@@ -63,7 +64,12 @@ def dimension_chart(
     kinds: list[dict[str, str]],
     lang: Lang,
 ) -> Chart:
-    """Items per dimension, split by kind (kind-coloured layers only)."""
+    """Items per dimension, split by kind (kind-coloured layers only).
+
+    The page passes the layers shown at first; ``static/karte-figures.js`` redraws the same
+    chart in the browser whenever the layers or filters change, so the figures always
+    describe what the map shows.
+    """
     t = texts(lang)
     per_dim: dict[Dimension, dict[str, int]] = {d: {k["id"]: 0 for k in kinds} for d in Dimension}
     for layer in layers:
@@ -78,16 +84,14 @@ def dimension_chart(
     biggest = max((sum(per_dim[d].values()) for d in Dimension), default=0)
     summary = "; ".join(f"{d.label(lang)}: {sum(per_dim[d].values())}" for d in Dimension)
     svg = _bar_svg(f"{t['by_dimension']}. {summary}", rows, biggest)
-    head = [t["dimension"], *(k["label"] for k in kinds), t["total"]]
+    # one row per kind, one column per dimension: three number columns fit the sidebar's
+    # 19 rem without breaking a word (five kind columns needed 363 px in a 306 px box)
+    head = [t["kind"], *(d.label(lang) for d in Dimension)]
     table = [
-        [
-            d.label(lang),
-            *(format_int(per_dim[d][k["id"]], lang) for k in kinds),
-            format_int(sum(per_dim[d].values()), lang),
-        ]
-        for d in Dimension
+        [k["label"], *(format_int(per_dim[d][k["id"]], lang) for d in Dimension)] for k in kinds
     ]
-    return Chart(t["by_dimension"], svg, head, table)
+    table.append([t["total"], *(format_int(sum(per_dim[d].values()), lang) for d in Dimension)])
+    return Chart("dimension", t["by_dimension"], svg, head, table)
 
 
 def participation_chart(facts: Facts, lang: Lang) -> Chart:
@@ -113,4 +117,4 @@ def participation_chart(facts: Facts, lang: Lang) -> Chart:
         [t[f"group_{g}"], format_int(walk[g], lang), format_int(talk.get(g, 0), lang)]
         for g in GROUPS
     ]
-    return Chart(t["participation"], svg, head, table)
+    return Chart("participation", t["participation"], svg, head, table)

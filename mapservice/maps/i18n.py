@@ -53,6 +53,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "figures": ("Zahlen", "Figures"),
     "published_only": ("Nur freigegebene Einträge.", "Published items only."),
+    "figures_follow": (
+        "Folgt den gewählten Ebenen und Filtern (Art, Zeitraum); ohne Anmeldung nur "
+        "freigegebene Einträge.",
+        "Follows the chosen layers and filters (kind, period); without signing in published "
+        "items only.",
+    ),
+    "figures_fixed": (
+        "Alle Begehungen und Interviews des Quartiers, unabhängig von den Filtern.",
+        "All walkthroughs and interviews of the quarter, whatever the filters.",
+    ),
+    "group_all": ("Alle Ebenen", "All layers"),
+    "group_all_short": ("alle", "all"),
     "figures_json": ("Alle Zahlen als JSON (API)", "All figures as JSON (API)"),
     "by_dimension": ("Einträge je Dimension nach Art", "Items per dimension by kind"),
     "dimension": ("Dimension", "Dimension"),
@@ -73,9 +85,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rating_legend": ("Größere Zeichen: stärkere Bewertung.", "Larger symbols: stronger rating."),
     "map": ("Karte", "Map"),
     "map_hint": (
-        "Karte: mit den Pfeiltasten verschieben, mit + und − zoomen. "
-        "Alle Einträge stehen auch in der Liste.",
-        "Map: pan with the arrow keys, zoom with + and −. Every item is also in the list.",
+        "Karte: mit den Pfeiltasten verschieben, mit + und − zoomen. Mit Tab zu den "
+        "Einträgen, mit den Pfeiltasten von Eintrag zu Eintrag, Eingabe öffnet die Details, "
+        "Escape schließt sie. Alle Einträge stehen auch in der Liste.",
+        "Map: pan with the arrow keys, zoom with + and −. Tab to the items, move between "
+        "them with the arrow keys, Enter opens the details, Escape closes them. Every item "
+        "is also in the list.",
     ),
     "list_title": ("Liste der Einträge", "List of items"),
     "list_hint": (
@@ -98,6 +113,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "list_count": ("{n} Einträge", "{n} items"),
     "close": ("Schließen", "Close"),
+    "close_popup": ("Details schließen", "Close details"),
+    "details_of": ("Details", "Details"),
     "loading": ("Lädt …", "Loading …"),
     "load_error": ("Daten konnten nicht geladen werden.", "Data could not be loaded."),
     "truncated": (
@@ -144,7 +161,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "width": ("Breite", "Width"),
     "height": ("Höhe", "Height"),
     "snippet": ("HTML-Code zum Einfügen", "HTML code to paste"),
-    "copy": ("Kopieren", "Copy"),
+    # not "copy": in a template, t.copy would be the dict's copy method, not this string
+    "copy_snippet": ("Kopieren", "Copy"),
     "copied": ("Kopiert.", "Copied."),
     "preview": ("Vorschau", "Preview"),
     "back_to_map": ("Zurück zur Karte", "Back to the map"),
@@ -194,6 +212,10 @@ JS_KEYS = (
     "status_rejected",
     "status",
     "visible_from",
+    "close_popup",
+    "details_of",
+    "by_dimension",
+    "total",
 )
 
 

@@ -12,12 +12,16 @@ from mapservice.maps.style import fa_class
 
 
 def iframe_snippet(embed_url: str, title: str, width: str = "100%", height: str = "500") -> str:
-    """The code a city pastes: lazy, no border, fullscreen and geolocation delegated."""
+    """The code a city pastes: lazy, no border, fullscreen and geolocation delegated.
+
+    Only ``allow="fullscreen; …"``: with ``allowfullscreen`` as well, Chromium warns in the
+    host page's console that ``allow`` takes precedence (the two say the same).
+    """
     return (
         f'<iframe src="{escape(embed_url)}" title="{escape(title)}" width="{escape(width)}" '
         f'height="{escape(height)}" style="border:0;max-width:100%" loading="lazy" '
-        'referrerpolicy="strict-origin-when-cross-origin" allow="fullscreen; geolocation" '
-        "allowfullscreen></iframe>"
+        'referrerpolicy="strict-origin-when-cross-origin" allow="fullscreen; geolocation">'
+        "</iframe>"
     )
 
 

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from mapservice.assets import AssetStore
-from mapservice.catalog import Layer, LayerSource
+from mapservice.catalog import Dimension, Layer, LayerSource
 from mapservice.config import Settings
 from mapservice.maps.data import Facts, Quarter
 from mapservice.maps.figures import dimension_chart, participation_chart
@@ -173,6 +173,7 @@ def client_config(page: PageInput, kinds: list[dict[str, str]], base: str) -> di
         },
         "urls": page.urls,
         "kinds": kinds,
+        "dimensions": [{"id": d.value, "label": d.label(page.lang)} for d in Dimension],
         "walks": walks,
         "counts": page.counts,
         "active": page.active,
@@ -216,9 +217,16 @@ def render_map_page(page: PageInput) -> str:
         "map_js": page.assets.url("karte-map.js", page.asset_base),
         "popup_js": page.assets.url("karte-popup.js", page.asset_base),
         "ui_js": page.assets.url("karte-ui.js", page.asset_base),
+        "keys_js": page.assets.url("karte-keys.js", page.asset_base),
+        "figures_js": page.assets.url("karte-figures.js", page.asset_base),
     }
     charts = [
-        dimension_chart(page.layers, page.counts, kinds, page.lang),
+        dimension_chart(
+            [layer for layer in page.layers if layer.id in page.active],
+            page.counts,
+            kinds,
+            page.lang,
+        ),
         participation_chart(page.facts, page.lang),
     ]
     links = page_links(page)

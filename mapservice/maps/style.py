@@ -90,6 +90,7 @@ def layer_config(layer: Layer, lang: Lang) -> dict[str, Any]:
         "title": layer.title(lang),
         "source": layer.source.value,
         "dimension": layer.dimension.value,
+        "kindColoured": layer.kind_coloured,
         "icon": fa_class(layer.icon),
         "minZoom": layer.min_zoom,
         "nativeMaxZoom": min(layer.max_zoom, NATIVE_MAX_ZOOM),

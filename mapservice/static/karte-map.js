@@ -249,9 +249,9 @@
     drawPoint(f, p, id, stats) {
       const [lon, lat] = f.geometry.coordinates;
       const marker = L.marker([lat, lon], {
-        icon: pointIcon(this.cfg, p), keyboard: false, title: p.title || p.name || p.statement || '',
+        icon: pointIcon(this.cfg, p), keyboard: true, title: p.title || p.name || p.statement || '',
         riseOnHover: true,
-      });
+      });  // keyboard: one Tab stop for all markers (roving tabindex, karte-keys.js)
       marker.bindPopup(() => Karte.popupHtml(this.cfg, p, 'Point'), { maxWidth: 300 });
       marker.on('popupopen', (event) => Karte.loadPhotos(event.popup, p));
       this.group.addLayer(marker);
@@ -332,7 +332,7 @@
       const [qw, qs, qe, qn] = ctx.cfg.quarter.bbox;
       const title = fmt(ctx.texts.quarter_badge, { n: features.length });
       const marker = L.marker([qn - (qn - qs) * 0.08, qw + (qe - qw) * 0.08], {
-        icon: donutIcon(parts, features.length), keyboard: false, title });
+        icon: donutIcon(parts, features.length), keyboard: true, title });
       const items = features.map((f) => {
         const k = kindInfo(f.properties.kind);
         return `<li><span class="kp-kind k-${k.id}">${esc(k.label)}</span> „${esc(f.properties.statement)}“</li>`;
@@ -392,7 +392,7 @@
       const details = KINDS.filter((k) => cell.counts[k]).map((k) => `${kindInfo(k).label} ${cell.counts[k]}`);
       const title = fmt(ctx.texts.cluster_title, { n: cell.n }) +
         ` – ${layers.map((l) => l.cfg.title).join(', ')}` + (details.length ? ` (${details.join(', ')})` : '');
-      const marker = L.marker(latlng, { icon, keyboard: false, title });
+      const marker = L.marker(latlng, { icon, keyboard: true, title });
       marker.on('click', () => {
         const below = Math.max(...layers.map((l) => l.cfg.clusterBelow || 0));
         const target = Math.min(Math.max(map.getZoom() + 2, below), map.getMaxZoom());

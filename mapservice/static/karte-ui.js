@@ -132,6 +132,17 @@
         updateCounts(); refreshList(); writeState();
       });
     }
+    // a dimension's header: one tri-state box ticks or unticks all layers of the group
+    for (const box of $$('input[data-group-box]')) {
+      box.addEventListener('change', () => {
+        for (const layerBox of groupBoxes(box)) {
+          const layer = ctx.layers[layerBox.value];
+          layerBox.checked = box.checked;
+          if (box.checked) ctx.map.addLayer(layer); else ctx.map.removeLayer(layer);
+        }
+        updateCounts(); refreshList(); writeState();
+      });
+    }
     for (const box of $$('input[name="kind"]')) {
       box.checked = ctx.kinds.has(box.value);
       box.addEventListener('change', () => {
@@ -209,8 +220,16 @@
     return [...ctx.kinds].reduce((sum, k) => sum + (counts[k] || 0), 0);
   }
 
+  const groupBoxes = (box) => $$('input[name="layer"]', box.closest('.group'));
+
   function updateCounts() {
     for (const el of $$('[data-count]')) el.textContent = `(${countOf(el.dataset.count)})`;
+    for (const box of $$('input[data-group-box]')) {
+      const ticked = groupBoxes(box).filter((b) => b.checked).length, all = groupBoxes(box).length;
+      box.checked = ticked === all && all > 0;
+      box.indeterminate = ticked > 0 && ticked < all;  // exposed as aria-checked="mixed"
+    }
+    Karte.emit('counts');
   }
 
   /* ---- what is drawn: status line, live region, ready flag ------------------------------ */
@@ -297,18 +316,22 @@
     tr.innerHTML = `<td>${kind}</td><td><button type="button" class="linklike" title="${esc(ctx.texts.show_on_map)}">` +
       `${esc(r.title)}</button></td><td>${esc(layer ? layer.cfg.title : r.layer)}</td>` +
       `<td>${esc(place)}</td><td>${esc(Karte.formatDate(r.date))}</td>`;
-    tr.addEventListener('click', () => showOnMap(r));
+    tr.addEventListener('click', () => showOnMap(r, tr.querySelector('button')));
     return tr;
   }
 
-  /** Pan the map to a list row and open its popup once its tile is drawn. */
-  function showOnMap(r) {
+  /** Pan the map to a list row and open its popup once its tile is drawn; focus moves into
+   *  the popup and back to ``opener`` when it closes (karte-keys.js). */
+  function showOnMap(r, opener) {
     const ctx = Karte.ctx, layer = ctx.layers[r.layer], map = ctx.map;
     if (!layer) return;
     const zoom = Math.max(map.getZoom(), layer.cfg.clusterBelow || 0, layer.cfg.minZoom);
     const open = () => {
       const target = layer.byId.get(r.id);
-      if (target) { target.openPopup ? target.openPopup() : null; return true; }
+      if (target) {
+        if (target.openPopup) { Karte.popupOpener = opener || null; target.openPopup(); }
+        return true;
+      }
       return false;
     };
     const wait = () => { if (!layer.loading && open()) return; setTimeout(wait, 120); };

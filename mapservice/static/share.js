@@ -16,7 +16,7 @@
     const width = $('#s-width').value, height = $('#s-height').value;
     return `<iframe src="${esc(url)}" title="${esc(root.dataset.title)}" width="${esc(width)}" ` +
       `height="${esc(height)}" style="border:0;max-width:100%" loading="lazy" ` +
-      `referrerpolicy="strict-origin-when-cross-origin" allow="fullscreen; geolocation" allowfullscreen></iframe>`;
+      `referrerpolicy="strict-origin-when-cross-origin" allow="fullscreen; geolocation"></iframe>`;
   }
 
   function update() {
