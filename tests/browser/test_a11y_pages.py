@@ -84,17 +84,31 @@ def test_the_planner_view_is_accessible(make_page, live_server, demo_loaded, mq)
 
 
 def open_a_popup_by_keyboard(page: Any) -> None:
-    """Enter on a single marker; on a cluster (which zooms in) first, until there is one."""
-    for _ in range(5):
+    """Enter on a single marker; on a cluster (which zooms in) first, until there is one.
+
+    Focusing a marker can pan the map, and the cluster layer then draws its markers anew, so
+    the Enter may land on a marker that is gone; on a busy machine that happens often enough
+    to matter. Each try waits a few seconds for the popup and then tries again on what is
+    drawn now, instead of waiting half a minute on a marker that no longer exists.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    popup = page.locator(".leaflet-popup-content")
+    for _ in range(8):
         single = page.locator(".leaflet-marker-icon.km-wrap[role=button]")
-        target = single.first if single.count() else page.locator('[role=button][tabindex="0"]')
-        target.focus()
-        page.keyboard.press("Enter")
         if single.count():
-            page.locator(".leaflet-popup-content").wait_for()
-            return
+            single.first.focus()
+            page.keyboard.press("Enter")
+            try:
+                popup.wait_for(timeout=5_000)
+                return
+            except PlaywrightTimeout:
+                settle(page)
+                continue
+        page.locator('[role=button][tabindex="0"]').first.focus()
+        page.keyboard.press("Enter")
         settle(page)
-    raise AssertionError("no single marker after zooming in five times")
+    raise AssertionError("no popup after eight tries (zooming in on clusters first)")
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "360"])
