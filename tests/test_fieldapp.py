@@ -122,7 +122,9 @@ def test_manifest_makes_the_app_installable(http: httpx.Client) -> None:
 def test_shell_stays_small() -> None:
     """Why a budget: the first visit may be on a weak connection in the street."""
     own = sum(p.stat().st_size for p in STATIC_DIR.iterdir() if p.is_file())
-    assert own < 120_000, f"own static files are {own} bytes"
+    # 120 KB until the team view, the walk end and the hand-drawn area checks came (issue 18);
+    # about 42 KB when compressed with gzip.
+    assert own < 135_000, f"own static files are {own} bytes"
     for path in STATIC_DIR.glob("*.js"):
         lines = path.read_text(encoding="utf-8").count("\n")
         assert lines <= 400, f"{path.name} has {lines} lines; split it"

@@ -10,12 +10,14 @@ import io
 import os
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 from PIL import Image
-from playwright.sync_api import BrowserContext, Page, Route
+from playwright.sync_api import Browser, BrowserContext, Page, Route
 from sqlalchemy import Engine, text
 
 from mapservice.access import create_account, create_token
@@ -117,7 +119,8 @@ class Phone:
     def start_walkthrough(self, slug: str, title: str) -> str:
         self.page.wait_for_selector(f"#quarter-select option[value='{slug}']", state="attached")
         self.page.select_option("#quarter-select", slug)
-        self.page.click("#walk-new summary")
+        # "Neue Begehung" comes first and open; the summary would only fold it away.
+        self.page.wait_for_selector("#walk-new[open] #walk-title")
         self.page.fill("#walk-title", title)
         self.page.fill("#walk-form input[name=residents]", "7")
         self.page.fill("#walk-form input[name=experts]", "2")
@@ -196,3 +199,33 @@ def assert_fits_a_phone(page: Page) -> None:
 def planner_get(server: LiveServer, path: str, token: str) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token}"}
     return httpx.get(f"{server.url}{path}", headers=headers, timeout=30)
+
+
+@contextmanager
+def open_phone(chromium: Browser, server: LiveServer, name: str) -> Iterator[Phone]:
+    """One more phone (a 360 px context with GPS at the centre) on /erfassen, signed out.
+
+    For stories with several phones; fails at the end if the page threw a JavaScript error.
+    """
+    context = chromium.new_context(
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="de-DE",
+        permissions=["geolocation"],
+        geolocation={"longitude": CENTRE[0], "latitude": CENTRE[1], "accuracy": 5},
+    )
+    context.route("**/*", only_local)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{server.url}/erfassen")
+    page.wait_for_selector("#view-signin:not([hidden])")
+    phone = Phone(context, page, server, name)
+    try:
+        yield phone
+    finally:
+        phone.shot("last")
+        context.close()
+    assert not errors, f"JavaScript errors in the page: {errors}"

@@ -10,9 +10,10 @@ from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
-from mapservice.capture.reasons import refuse
+from mapservice.capture.reasons import reason_text, refuse
 from mapservice.capture.strict import numeric_coordinates
 from mapservice.catalog import Layer
+from mapservice.errors import InvalidInput
 
 
 def parse_geometry(data: dict[str, Any] | Any) -> BaseGeometry:
@@ -51,7 +52,7 @@ def ensure_valid(geom: BaseGeometry, *, repair: bool = False) -> BaseGeometry:
     if geom.is_valid:
         return geom
     if not repair:
-        raise refuse("geometry_invalid", f"{explain_validity(geom)} (repair=true repariert)")
+        raise invalid_geometry(explain_validity(geom))
     fixed = shapely.make_valid(geom)
     if fixed.geom_type == "GeometryCollection":
         polys = [g for g in fixed.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
@@ -59,6 +60,29 @@ def ensure_valid(geom: BaseGeometry, *, repair: bool = False) -> BaseGeometry:
     if fixed.is_empty or not fixed.is_valid:
         raise refuse("geometry_invalid", explain_validity(geom))
     return fixed
+
+
+def invalid_geometry(reason: str) -> InvalidInput:
+    """The refusal of an invalid geometry, saying where the problem is and how to fix it.
+
+    GEOS' reason ("Self-intersection[7.2 51.4]") is kept for those who know it; the sentence
+    around it tells a field team what to do, since a crossing outline is the common case.
+    """
+    de, en = reason_text("geometry_invalid", reason)
+    if reason.startswith("Self-intersection"):
+        de += (
+            " – die Fläche überschneidet sich selbst. Die Ecken der Reihe nach entlang des"
+            " Umrisses setzen, oder mit repair=true senden: Dann wird sie in gültige Teilflächen"
+            " zerlegt."
+        )
+        en += (
+            " – the area crosses itself. Set the corners in order along the outline, or send"
+            " with repair=true to have it split into valid parts."
+        )
+    else:
+        de += " (mit repair=true wird sie repariert)"
+        en += " (send repair=true to have it repaired)"
+    return InvalidInput(de, en, code="geometry_invalid")
 
 
 def check_layer_type(geom: BaseGeometry, layer: Layer) -> None:

@@ -55,6 +55,11 @@ def list_observations(
     conn: Connection, viewer: Viewer, flt: ObservationFilter
 ) -> tuple[list[dict[str, Any]], int]:
     where, params = observations.visibility(viewer)
+    if viewer.role == "field" and flt.walkthrough is not None:
+        # A team walks together on several phones: asked for one walkthrough, a field account
+        # also reads its colleagues' entries of it (read-only: writing stays the author's),
+        # except drafts and rejected ones, which stay between their author and the planners.
+        where = f"({where} OR o.status NOT IN ('draft', 'rejected'))"
     clauses = [where]
     if viewer.sees_everything and viewer.restricted:  # planner lists: only its own scope
         clauses.append(scope_sql(viewer, "o"))

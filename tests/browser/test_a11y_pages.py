@@ -153,7 +153,8 @@ def test_the_field_app_is_accessible(
     page.wait_for_selector("#view-setup:not([hidden])")
     page.wait_for_selector(f"#quarter-select option[value='{HAMME}']", state="attached")
     page.select_option("#quarter-select", HAMME)
-    page.click("#walk-new summary")
+    # "Neue Begehung" comes first and open; the summary would only fold it away.
+    page.wait_for_selector("#walk-new[open] #walk-title")
     assert_accessible(page)
     page.fill("#walk-title", "Barrierefreiheit prüfen")
     page.click("#walk-form button[type=submit]")

@@ -3,7 +3,7 @@
 // The rule every handler here follows: write to IndexedDB first, then render, then ask the
 // sync queue to run. Nothing waits for the network before the user sees "gespeichert".
 
-import { getCached, request, token } from "./api.js";
+import { getCached, token } from "./api.js";
 import { createConflictDialog, keepMine, takeTheirs } from "./conflict.js";
 import * as db from "./db.js";
 import { createForm } from "./form.js";
@@ -11,10 +11,13 @@ import { applyI18n, lang, serverMessage, setLang, t } from "./i18n.js";
 import { createList } from "./list.js";
 import { createMap } from "./map.js";
 import { editEntry, newEntry, newPhoto } from "./model.js";
+import { offerPhotoPlace } from "./photoplace.js";
 import { createSetup } from "./setup.js";
 import { createSync } from "./sync.js";
+import { createTeamView } from "./team.js";
 import { createTracker } from "./track.js";
 import { createTrackBar } from "./trackbar.js";
+import { createWalkEnd } from "./walkend.js";
 
 const config = JSON.parse(document.getElementById("karte-config").textContent);
 const $ = (selector) => document.querySelector(selector);
@@ -72,6 +75,10 @@ async function openWalkthrough(walk, quarter) {
   setMode("point");
   ui.map.resetDraft();
   await tracker.resume(walk.id);
+  // Land on the map (the top of the view, under the sticky bar), not where the walkthrough
+  // list was scrolled to.
+  window.scrollTo(0, 0);
+  ui.team.refresh(walk.id, { force: true });
   queueRender();
 }
 
@@ -87,7 +94,11 @@ function buildMain() {
     onSubmit: saveEntry,
     onCancel: () => ui.map.resetDraft(),
     onKind: (kind) => ui.map.setDraftKind(kind),
-    onPhotos: offerPhotoPlace,
+    onPhotos: (files) =>
+      offerPhotoPlace(files, (position) => {
+        setMode("point");
+        ui.map.placeAtPhoto(position);
+      }),
   });
   ui.list = createList($("#entry-list"), {
     catalog: ui.catalog,
@@ -95,6 +106,11 @@ function buildMain() {
     onDelete: deleteEntry,
     onRetry: retryEntry,
     onResolve: async (id) => ui.conflict.open(await db.get("entries", id)),
+  });
+  ui.team = createTeamView($("#team-list"), {
+    catalog: ui.catalog,
+    stateBox: $("#team-state"),
+    onChange: queueRender,
   });
   ui.conflict = createConflictDialog($("#conflict-dialog"), {
     catalog: ui.catalog,
@@ -120,7 +136,19 @@ function buildMain() {
     onChange: queueRender,
   });
   $("#change-walk").addEventListener("click", showSetup);
-  $("#sync-now").addEventListener("click", () => sync.run({ force: true }));
+  ui.walkEnd = createWalkEnd({
+    tracker,
+    walk: () => ui.walk,
+    onEnded: (walk) => {
+      ui.walk = walk;
+      queueRender();
+      sync.run({ force: true });
+    },
+  });
+  $("#sync-now").addEventListener("click", () => {
+    sync.run({ force: true });
+    ui.team.refresh(ui.walk.id, { force: true });
+  });
   $("#tab-form").addEventListener("click", () => showTab("form"));
   $("#tab-list").addEventListener("click", () => showTab("list"));
   watchPosition();
@@ -140,42 +168,14 @@ function watchPosition() {
   );
 }
 
-/**
- * A photo taken elsewhere (or earlier) may carry its own GPS position in EXIF. The server
- * reads it without storing anything (POST /api/photos/position); we offer it as a button,
- * never apply it silently. Offline there is simply no offer.
- */
-async function offerPhotoPlace(files) {
-  const button = $("#photo-place");
-  if (!navigator.onLine) return;
-  const form = new FormData();
-  form.append("file", files[0], files[0].name || "foto.jpg");
-  let position = null;
-  try {
-    const { body } = await request("POST", "/api/photos/position", { form, timeout: 20000 });
-    position = body?.exif_position;
-  } catch {
-    return; // unreadable or offline after all: the photo is still attached
-  }
-  if (!position) return;
-  const acc = position.accuracy_m;
-  button.textContent = t(acc == null ? "form.photo_place" : "form.photo_place_acc", {
-    acc: Math.round(acc ?? 0),
-  });
-  button.onclick = () => {
-    setMode("point");
-    ui.map.placeAtPhoto(position);
-    button.hidden = true;
-  };
-  button.hidden = false;
-}
-
 function setMode(mode) {
   ui.map.setMode(mode);
   for (const input of document.querySelectorAll('input[name="geom-mode"]')) {
     input.checked = input.value === mode;
   }
   $("#undo-vertex").hidden = mode === "point";
+  // In a line or an area the GPS position is a vertex only when asked for, by this button.
+  $("#use-position").textContent = t(mode === "point" ? "map.here" : "map.here_vertex");
 }
 
 function showReadout(draft) {
@@ -183,7 +183,7 @@ function showReadout(draft) {
   if (!draft.geometry && draft.mode === "point") {
     box.textContent = ui.map?.hasPosition() ? "" : t("map.no_fix");
   } else if (draft.mode !== "point") {
-    box.textContent = t("map.vertices", { n: draft.vertices });
+    box.textContent = t(`map.vertices_${draft.mode}`, { n: draft.vertices });
   } else {
     const [lon, lat] = draft.geometry.coordinates;
     const acc = draft.accuracy_m === null ? "" : ` ±${Math.round(draft.accuracy_m)} m`;
@@ -192,6 +192,10 @@ function showReadout(draft) {
   }
   box.dataset.lon = draft.geometry?.type === "Point" ? draft.geometry.coordinates[0] : "";
   box.dataset.lat = draft.geometry?.type === "Point" ? draft.geometry.coordinates[1] : "";
+  box.dataset.vertices = String(draft.vertices);
+  const problem = $("#shape-problem");
+  problem.hidden = !draft.problem;
+  problem.textContent = draft.problem ? t(`map.${draft.problem}`) : "";
 }
 
 function showTab(name) {
@@ -294,12 +298,17 @@ async function render() {
     byEntry.get(photo.entryId).push(photo);
   }
   const counts = ui.list.render(entries, byEntry);
-  $("#list-count").textContent = `(${entries.length})`;
+  const team = ui.team.render(new Set(entries.map((e) => e.id)));
+  ui.team.refresh(ui.walk.id); // at most every 30 s
+  $("#list-count").textContent = `(${entries.length + team.length})`;
   const summary = $("#sync-summary");
   const text = t("sync.summary", counts);
   summary.textContent = online ? text : `${text} · ${t("sync.offline")}`;
   Object.assign(summary.dataset, counts);
   ui.map.showEntries(entries);
+  ui.map.showTeam(team);
+  ui.walk = (await db.get("walkthroughs", ui.walk.id)) || ui.walk;
+  ui.walkEnd.render(ui.walk);
   ui.trackbar.render(await tracker.load(ui.walk.id));
 }
 

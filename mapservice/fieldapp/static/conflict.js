@@ -3,7 +3,7 @@
 // overwritten silently, in either direction (QFieldCloud #429 in PEERS.md).
 
 import { label, t } from "./i18n.js";
-import { FIELDS, pick, roundGeometry } from "./model.js";
+import { mergeFields, pick, roundGeometry, sameContent } from "./model.js";
 
 const SHOWN = ["kind", "layer", "rating", "title", "description", "geometry"];
 
@@ -29,13 +29,16 @@ export function createConflictDialog(dialog, { catalog, onKeepMine, onTakeTheirs
     current = entry;
     const mine = pick(entry);
     const theirs = pick(entry.serverCopy || {});
+    const both = new Set(mergeFields(entry.base, entry, entry.serverCopy || {}).conflicts);
     const rows = dialog.querySelector("#conflict-rows");
     rows.innerHTML = "";
     for (const name of SHOWN) {
       const a = text(name, mine[name]);
       const b = text(name, theirs[name]);
       const tr = document.createElement("tr");
-      if (a !== b) tr.className = "differs";
+      // Only fields both sides changed are the user's choice; the rest is merged already.
+      if (both.has(name)) tr.className = "differs";
+      else if (a !== b) tr.className = "merged";
       for (const [tag, value] of [["th", t(`field.${name}`)], ["td", a], ["td", b]]) {
         const cell = document.createElement(tag);
         if (tag === "th") cell.scope = "row";
@@ -60,29 +63,39 @@ export function createConflictDialog(dialog, { catalog, onKeepMine, onTakeTheirs
   return { open };
 }
 
-/** "Keep mine": my fields go out again, against the server's current version. */
-export function keepMine(entry) {
+/**
+ * Settle a conflict: the fields both sides changed take my value (`mine`) or the server's;
+ * every other field keeps what the merge chose (the side that changed it). What still differs
+ * from the server goes out again against its current version.
+ */
+function settle(entry, mine) {
   const server = entry.serverCopy;
+  const { merged, conflicts } = mergeFields(entry.base, entry, server);
+  for (const name of conflicts) merged[name] = mine ? entry[name] : server[name];
+  Object.assign(entry, merged);
   entry.serverVersion = server.version;
   entry.base = pick(server);
   entry.serverCopy = null;
-  entry.state = "waiting";
-  entry.rev = Math.max(entry.rev, entry.sentRev + 1);
+  entry.conflicts = [];
   entry.error = null;
   entry.attempts = 0;
   entry.nextTryAt = 0;
+  if (sameContent(server, entry)) {
+    entry.sentRev = entry.rev;
+    entry.state = "sent";
+  } else {
+    entry.rev = Math.max(entry.rev, entry.sentRev + 1);
+    entry.state = "waiting";
+  }
   return entry;
 }
 
-/** "Take the server's": the local copy becomes the server's version; nothing to send. */
+/** "Keep mine": my values for the fields both sides changed; the rest as merged. */
+export function keepMine(entry) {
+  return settle(entry, true);
+}
+
+/** "Take the server's": the server's values for the fields both sides changed. */
 export function takeTheirs(entry) {
-  const server = entry.serverCopy;
-  for (const name of FIELDS) if (name in server) entry[name] = server[name];
-  entry.serverVersion = server.version;
-  entry.base = pick(server);
-  entry.serverCopy = null;
-  entry.sentRev = entry.rev;
-  entry.state = "sent";
-  entry.error = null;
-  return entry;
+  return settle(entry, false);
 }

@@ -117,6 +117,7 @@ export function createForm(form, { catalog, getDraft, onSubmit, onCancel, onKind
       if (draft.mode === "area") return fail("form.need_area");
       return fail("form.need_place");
     }
+    if (draft.problem) return fail(`map.${draft.problem}`);
     if (!layer.geometry_types.includes(draft.geometry.type)) {
       const type = t(`geom.${draft.geometry.type}`);
       return fail("form.type_not_allowed", { layer: label(layer, "title"), type });
@@ -180,6 +181,7 @@ export function createForm(form, { catalog, getDraft, onSubmit, onCancel, onKind
     $("#save").textContent = t("form.save");
     $("#cancel-edit").hidden = true;
     $("#photo-place").hidden = true;
+    document.querySelector("#photo-place-note").hidden = true;
     renderPreviews();
   }
 

@@ -28,6 +28,7 @@ const STRINGS = {
     "setup.new": "Neue Begehung anlegen",
     "setup.no_quarters": "Quartiere konnten nicht geladen werden. Bitte einmal mit Netz öffnen.",
     "setup.local": "nur auf dem Gerät",
+    "setup.ended": "beendet",
     "walk.title": "Titel der Begehung",
     "walk.start": "Datum und Uhrzeit",
     "walk.team": "Team",
@@ -39,6 +40,28 @@ const STRINGS = {
     "walk.create": "Begehung starten",
     "walk.default_title": "Begehung {date}",
     "main.change": "Wechseln",
+    "main.end": "Begehung beenden",
+    "main.end_confirm": "Wirklich beenden?",
+    "main.ended": "Begehung beendet am {date}. Einträge lassen sich weiter nachtragen.",
+    "map.here_vertex": "Ecke an meiner Position",
+    "map.vertices_area": "{n} Ecken gesetzt – auf die Karte tippen für die nächste Ecke",
+    "map.vertices_line": "{n} Punkte gesetzt – auf die Karte tippen für den nächsten Punkt",
+    "map.self_intersection":
+      "Die Fläche überschneidet sich selbst (rot markiert). Ecken der Reihe nach entlang " +
+      "des Umrisses setzen: „Letzten Punkt entfernen“ und die Ecke neu setzen.",
+    "form.photo_place_note":
+      "Nur der Ort wird übernommen: Das gespeicherte Foto enthält keine Standortdaten mehr.",
+    "team.heading": "Einträge anderer im Team",
+    "team.empty": "Noch keine Einträge anderer Geräte in dieser Begehung.",
+    "team.count": "{n} Einträge von anderen Geräten (nur lesen) · Stand {time}",
+    "team.offline": "Offline – Stand {time}",
+    "team.readonly": "von {who} · nur lesen",
+    "team.someone": "einem anderen Gerät",
+    "status.review": "in Prüfung",
+    "status.published": "veröffentlicht",
+    "status.changes_requested": "Änderung erbeten",
+    "status.rejected": "abgelehnt",
+    "status.draft": "Entwurf",
     "map.label": "Karte. Tippen setzt den Ort der Beobachtung.",
     "map.mode": "Geometrie",
     "map.point": "Punkt",
@@ -106,11 +129,11 @@ const STRINGS = {
     "list.resolve": "Konflikt lösen",
     "list.empty": "Noch keine Einträge in dieser Begehung.",
     "sync.now": "Jetzt senden",
-    "sync.summary": "{waiting} warten · {sent} gesendet · {refused} abgelehnt",
+    "sync.summary": "{waiting} warten · {sent} gesendet · {refused} abgelehnt · {conflict} Konflikte",
     "sync.offline": "offline – Einträge bleiben sicher auf dem Gerät",
     "sync.auth": "Das Token wurde abgelehnt: {msg} Einträge bleiben auf dem Gerät.",
     "conflict.heading": "Der Eintrag wurde inzwischen geändert",
-    "conflict.intro": "Jemand hat ihn auf dem Server geändert. Welche Fassung soll gelten?",
+    "conflict.intro": "Jemand hat ihn auf dem Server geändert. Gelb markierte Felder wurden auf beiden Seiten geändert: welche Fassung soll für sie gelten? Alle anderen Änderungen bleiben erhalten.",
     "conflict.field": "Feld",
     "conflict.mine": "Meine Fassung",
     "conflict.theirs": "Server",
@@ -154,6 +177,7 @@ const STRINGS = {
     "setup.new": "Start a new walkthrough",
     "setup.no_quarters": "Could not load the quarters. Please open once with a connection.",
     "setup.local": "on this device only",
+    "setup.ended": "ended",
     "walk.title": "Title of the walkthrough",
     "walk.start": "Date and time",
     "walk.team": "Team",
@@ -165,6 +189,28 @@ const STRINGS = {
     "walk.create": "Start walkthrough",
     "walk.default_title": "Walkthrough {date}",
     "main.change": "Change",
+    "main.end": "End walkthrough",
+    "main.end_confirm": "Really end?",
+    "main.ended": "Walkthrough ended on {date}. Entries can still be added.",
+    "map.here_vertex": "Corner at my position",
+    "map.vertices_area": "{n} corners set – tap the map for the next corner",
+    "map.vertices_line": "{n} points set – tap the map for the next point",
+    "map.self_intersection":
+      "The area crosses itself (marked red). Set the corners in order along the outline: " +
+      "“Remove last point” and set the corner again.",
+    "form.photo_place_note":
+      "Only the place is taken: the stored photo no longer contains location data.",
+    "team.heading": "Entries of others in the team",
+    "team.empty": "No entries from other phones in this walkthrough yet.",
+    "team.count": "{n} entries from other phones (read-only) · as of {time}",
+    "team.offline": "Offline – as of {time}",
+    "team.readonly": "by {who} · read-only",
+    "team.someone": "another phone",
+    "status.review": "in review",
+    "status.published": "published",
+    "status.changes_requested": "changes requested",
+    "status.rejected": "rejected",
+    "status.draft": "draft",
     "map.label": "Map. Tap to set the place of the observation.",
     "map.mode": "Geometry",
     "map.point": "Point",
@@ -232,11 +278,11 @@ const STRINGS = {
     "list.resolve": "Resolve conflict",
     "list.empty": "No entries in this walkthrough yet.",
     "sync.now": "Send now",
-    "sync.summary": "{waiting} waiting · {sent} sent · {refused} refused",
+    "sync.summary": "{waiting} waiting · {sent} sent · {refused} refused · {conflict} conflicts",
     "sync.offline": "offline – entries stay safe on this device",
     "sync.auth": "The token was refused: {msg} Entries stay on this device.",
     "conflict.heading": "The entry was changed meanwhile",
-    "conflict.intro": "Someone changed it on the server. Which version should count?",
+    "conflict.intro": "Someone changed it on the server. Fields marked yellow were changed on both sides: which version should count for them? All other changes are kept.",
     "conflict.field": "Field",
     "conflict.mine": "Mine",
     "conflict.theirs": "Server",
@@ -303,6 +349,14 @@ export function label(item, field = "") {
 
 export function fmtMetres(value) {
   return Math.round(value).toLocaleString(current === "en" ? "en-GB" : "de-DE");
+}
+
+/** Date and time of day: two walkthroughs of one day with the same title stay apart. */
+export function fmtDateTime(iso) {
+  if (!iso) return "";
+  const locale = current === "en" ? "en-GB" : "de-DE";
+  const options = { dateStyle: "medium", timeStyle: "short" };
+  return new Date(iso).toLocaleString(locale, options);
 }
 
 export function fmtDate(iso) {

@@ -18,7 +18,7 @@ export function createList(element, { catalog, onEdit, onDelete, onRetry, onReso
 
   function render(entries, photosByEntry) {
     element.innerHTML = "";
-    const counts = { waiting: 0, sent: 0, refused: 0 };
+    const counts = { waiting: 0, sent: 0, refused: 0, conflict: 0 };
     if (!entries.length) {
       const li = document.createElement("li");
       li.className = "empty";
@@ -30,7 +30,8 @@ export function createList(element, { catalog, onEdit, onDelete, onRetry, onReso
       const photos = photosByEntry.get(entry.id) || [];
       const state = displayState(entry, photos);
       if (state === "sent") counts.sent += 1;
-      else if (state === "refused" || state === "conflict") counts.refused += 1;
+      else if (state === "refused") counts.refused += 1;
+      else if (state === "conflict") counts.conflict += 1;
       else counts.waiting += 1;
       element.append(item(entry, photos, state));
     }

@@ -18,6 +18,7 @@ export function createMap(element, { basemap, kinds, onDraftChange = () => {} })
   }
   const boundary = L.layerGroup().addTo(map);
   const logged = L.layerGroup().addTo(map);
+  const team = L.layerGroup().addTo(map); // colleagues' entries of this walkthrough
   const track = L.polyline([], { color: "#4D4D4D", weight: 3, dashArray: "6 6" }).addTo(map);
   const accuracy = L.circle([0, 0], { radius: 1, weight: 1, color: "#0072B2", fillOpacity: 0.12 });
   const here = L.circleMarker([0, 0], {
@@ -82,6 +83,12 @@ export function createMap(element, { basemap, kinds, onDraftChange = () => {} })
         ? L.polygon(draft.vertices, { color, weight: 3, fillOpacity: 0.2 })
         : L.polyline(draft.vertices, { color, weight: 4 });
       draftLayer.addLayer(shape);
+      // Crossing edges are drawn red before saving, so the team sees what the server would
+      // refuse ("Self-intersection") while still standing there.
+      for (const [a, b] of crossings(draft)) {
+        draftLayer.addLayer(L.polyline(a, { color: "#D55E00", weight: 6 }));
+        draftLayer.addLayer(L.polyline(b, { color: "#D55E00", weight: 6 }));
+      }
       const style = { radius: 6, color: "#FFFFFF", weight: 2, fillColor: color, fillOpacity: 1 };
       for (const vertex of draft.vertices) draftLayer.addLayer(L.circleMarker(vertex, style));
     }
@@ -137,10 +144,22 @@ export function createMap(element, { basemap, kinds, onDraftChange = () => {} })
     map.panTo(latlng);
   }
 
+  /**
+   * Switching to a line or an area starts empty: vertices are only where the user taps (or
+   * presses "Ecke an meiner Position") — the GPS point of the point mode is not a corner.
+   * Between line and area the tapped vertices stay; back to a point keeps the first one.
+   */
   function setMode(mode) {
+    if (mode !== draft.mode) {
+      if (mode === "point") {
+        draft.vertices = draft.vertices.slice(0, 1);
+        if (draft.vertices.length) Object.assign(draft, { source: "hand", accuracy: null });
+      } else if (draft.mode === "point") {
+        draft.vertices = [];
+      }
+    }
     draft.mode = mode;
-    draft.vertices = draft.vertices.slice(0, mode === "point" ? 1 : draft.vertices.length);
-    if (mode !== "point") draft.follow = false;
+    if (mode !== "point") Object.assign(draft, { follow: false, accuracy: null, source: "hand" });
     drawDraft();
   }
 
@@ -164,6 +183,7 @@ export function createMap(element, { basemap, kinds, onDraftChange = () => {} })
       mode: draft.mode,
       vertices: coords.length,
       geometry,
+      problem: crossings(draft).length ? "self_intersection" : null,
       accuracy_m: geometry && draft.mode === "point" ? draft.accuracy : null,
       source: draft.source,
       follow: draft.follow,
@@ -235,6 +255,23 @@ export function createMap(element, { basemap, kinds, onDraftChange = () => {} })
     }
   }
 
+  /** Colleagues' entries: hollow rings and thin outlines, so one's own entries stand out. */
+  function showTeam(entries) {
+    team.clearLayers();
+    for (const entry of entries) {
+      if (!entry.geometry) continue;
+      const color = colour(entry.kind);
+      const layer = L.geoJSON(entry.geometry, {
+        style: { color, weight: 2, dashArray: "4 4", fillOpacity: 0.1 },
+        pointToLayer: (_, latlng) =>
+          L.circleMarker(latlng, { radius: 8, color, weight: 3, fillColor: "#FFFFFF", fillOpacity: 1 }),
+        interactive: true,
+      });
+      layer.bindTooltip(entry.title || "");
+      team.addLayer(layer);
+    }
+  }
+
   function showTrack(points) {
     track.setLatLngs(points.map((p) => [p[1], p[0]]));
   }
@@ -252,10 +289,35 @@ export function createMap(element, { basemap, kinds, onDraftChange = () => {} })
     setDraftKind,
     setBoundary,
     showEntries,
+    showTeam,
     showTrack,
     hasPosition: () => position !== null,
     refresh: () => map.invalidateSize(),
   };
+}
+
+/** The pairs of edges of an area's closed outline that cross each other (as lat/lng pairs). */
+function crossings(draft) {
+  const v = draft.vertices;
+  if (draft.mode !== "area" || v.length < 4) return [];
+  const edges = v.map((p, i) => [p, v[(i + 1) % v.length]]);
+  const found = [];
+  for (let i = 0; i < edges.length; i += 1) {
+    for (let j = i + 2; j < edges.length; j += 1) {
+      if (i === 0 && j === edges.length - 1) continue; // neighbours through the first corner
+      if (segmentsCross(edges[i], edges[j])) found.push([edges[i], edges[j]]);
+    }
+  }
+  return found;
+}
+
+function segmentsCross([p1, p2], [p3, p4]) {
+  const side = (a, b, c) => (b.lng - a.lng) * (c.lat - a.lat) - (b.lat - a.lat) * (c.lng - a.lng);
+  const d1 = side(p3, p4, p1);
+  const d2 = side(p3, p4, p2);
+  const d3 = side(p1, p2, p3);
+  const d4 = side(p1, p2, p4);
+  return d1 * d2 < 0 && d3 * d4 < 0;
 }
 
 function round(value) {

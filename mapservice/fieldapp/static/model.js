@@ -120,6 +120,36 @@ export function createBody(entry) {
   };
 }
 
+/**
+ * Three-way merge of one entry, field by field, against `base` (what this phone last synced).
+ * A field only one side changed takes that side's value; a field both sides changed to
+ * different values is a conflict. So a planner's title fix and the team's new note both stay:
+ * only what really collides is put before the user. Returns {merged, conflicts: [names]}.
+ */
+export function mergeFields(base, mine, theirs) {
+  const merged = {};
+  const conflicts = [];
+  for (const name of FIELDS) {
+    const b = fieldKey(name, base?.[name]);
+    const m = fieldKey(name, mine?.[name]);
+    const s = fieldKey(name, theirs?.[name]);
+    if (m === s || m === b) merged[name] = theirs?.[name] ?? null;
+    else if (s === b) merged[name] = mine?.[name] ?? null;
+    else {
+      merged[name] = mine?.[name] ?? null;
+      conflicts.push(name);
+    }
+  }
+  return { merged, conflicts };
+}
+
+function fieldKey(name, value) {
+  if (value === undefined || value === null || value === "") return "null";
+  if (name === "geometry") return JSON.stringify(roundGeometry(value, 7));
+  if (name === "observed_at") return String(new Date(value).getTime());
+  return JSON.stringify(value);
+}
+
 /** Same content? Coordinates are compared at 1e-7° (the server stores 7 decimals). */
 export function sameContent(a, b) {
   return contentKey(a) === contentKey(b);

@@ -6,7 +6,7 @@
 
 import { ApiError, getCached, request, token } from "./api.js";
 import * as db from "./db.js";
-import { fmtDate, serverMessage, t } from "./i18n.js";
+import { fmtDate, fmtDateTime, serverMessage, t } from "./i18n.js";
 import { displayState, newWalkthrough } from "./model.js";
 
 export function createSetup({ onSignedIn, onChosen, onRequeue }) {
@@ -100,7 +100,10 @@ export function createSetup({ onSignedIn, onChosen, onRequeue }) {
       button.type = "button";
       button.className = "choice";
       const local = walk.state !== "sent" ? ` · ${t("setup.local")}` : "";
-      button.textContent = `${walk.title} · ${fmtDate(walk.started_at)}${local}`;
+      // Time of day and team as well: two walks of one day with one title stay apart.
+      const team = walk.team ? ` · ${walk.team}` : "";
+      const ended = walk.ended_at ? ` · ${t("setup.ended")}` : "";
+      button.textContent = `${walk.title} · ${fmtDateTime(walk.started_at)}${team}${ended}${local}`;
       button.addEventListener("click", () => onChosen(walk, currentQuarter()));
       li.append(button);
       if (walk.state === "refused") {
@@ -139,7 +142,6 @@ export function createSetup({ onSignedIn, onChosen, onRequeue }) {
     });
     await db.put("walkthroughs", walk);
     form.reset();
-    $("#walk-new").open = false;
     onRequeue();
     onChosen(walk, quarter);
   });

@@ -10,7 +10,7 @@
 
 import { ApiError, request, token } from "./api.js";
 import * as db from "./db.js";
-import { backoff, createBody, pendingOp, pick, sameContent } from "./model.js";
+import { backoff, createBody, mergeFields, pendingOp, pick, sameContent } from "./model.js";
 
 const WALK_FIELDS = [
   "id",
@@ -80,6 +80,10 @@ export function createSync({ onChange = () => {}, onAuthError = () => {} } = {})
     const sentWalks = new Set(
       (await db.all("walkthroughs")).filter((w) => w.state === "sent").map((w) => w.id),
     );
+    for (const walk of await db.all("walkthroughs")) {
+      if (!walk.endAt || !sentWalks.has(walk.id) || !due(walk)) continue;
+      if ((await attempt("walkthroughs", walk, sendWalkEnd)) === "stop") return finish();
+    }
     const entries = await db.all("entries");
     entries.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     for (const entry of entries) {
@@ -191,6 +195,32 @@ export function createSync({ onChange = () => {}, onAuthError = () => {} } = {})
     );
   }
 
+  /**
+   * "Begehung beenden": ended_at goes out as a PATCH once the walkthrough is on the server
+   * (the create stays byte-identical, so a retried create is still a retry). A refusal is
+   * kept on the walk as `endError`: it must not mark the walkthrough refused, which would hold
+   * back its entries.
+   */
+  async function sendWalkEnd(walk) {
+    let row = null;
+    try {
+      ({ body: row } = await request("PATCH", `/api/walkthroughs/${walk.id}`, {
+        json: { ended_at: walk.endAt },
+      }));
+    } catch (error) {
+      if (!(error instanceof ApiError) || ["network", "retry", "auth"].includes(error.kind)) {
+        throw error;
+      }
+      await db.update("walkthroughs", walk.id, (r) =>
+        r ? Object.assign(r, { endAt: null, endError: error.body || {} }) : null,
+      );
+      return;
+    }
+    await db.update("walkthroughs", walk.id, (r) =>
+      r ? Object.assign(r, { ended_at: row.ended_at, endAt: null, endError: null }) : null,
+    );
+  }
+
   async function sendEntry(entry) {
     const op = pendingOp(entry);
     const sentRev = entry.rev;
@@ -236,25 +266,29 @@ export function createSync({ onChange = () => {}, onAuthError = () => {} } = {})
   }
 
   /**
-   * A 409: the server's version is newer than ours. If its content is still what we last
-   * synced (a planner moderated it, a photo bumped it), nobody else edited — take the new
-   * version and send ours again. Otherwise keep both and let the user pick.
+   * A 409: the server's version is newer than ours. Merge field by field against what we last
+   * synced (`base`): fields only one side changed are taken from that side — a planner's
+   * moderation or title fix and the team's new note both survive — and ours go out again
+   * against the new version. Only fields both sides changed differently are a conflict.
    */
   async function conflict(entry, current) {
     await db.update("entries", entry.id, (r) => {
       if (!r) return null;
-      if (r.base && sameContent(current, r.base)) {
-        r.serverVersion = current.version;
-        r.base = pick(current);
-        r.nextTryAt = 0;
-        again = true; // send ours again right after this pass
-      } else if (sameContent(current, r)) {
-        r.serverVersion = current.version;
-        r.base = pick(current);
+      const { merged, conflicts } = mergeFields(r.base, r, current);
+      if (conflicts.length) {
+        Object.assign(r, { state: "conflict", serverCopy: current, conflicts });
+        return r;
+      }
+      Object.assign(r, merged);
+      r.serverVersion = current.version;
+      r.base = pick(current);
+      r.status = current.status ?? r.status;
+      if (sameContent(current, r)) {
         r.sentRev = r.rev;
         r.state = "sent";
       } else {
-        Object.assign(r, { state: "conflict", serverCopy: current });
+        r.nextTryAt = 0;
+        again = true; // send the merged entry right after this pass
       }
       return r;
     });
