@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from mapservice.cli_import import register as register_import
+from mapservice.cli_pmtiles import export_pmtiles_command
 from mapservice.cli_render import render_command
 from mapservice.config import Settings, load_settings
 
@@ -41,6 +42,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(tokens_app, name="tokens")
 app.command("render")(render_command)  # static export of a quarter map (mapservice.maps)
+app.command("export-pmtiles")(export_pmtiles_command)  # PMTiles for a CDN (mapservice.tiles)
 register_import(app)  # karte import / karte export (mapservice.cli_import)
 
 

@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from mapservice.catalog import load_catalog
 from mapservice.cli import app
-from mapservice.maps.export import tiles_for, zooms
+from mapservice.maps.export import zooms
+from mapservice.tiles.grid import tiles_for
 from tests.browser.mapdata import MapQuarter, ensure_map_quarter
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +27,7 @@ from mapservice.maps.page import render_map_page
 from mapservice.maps.service import assets, maps_data, page_input
 from mapservice.maps.style import NATIVE_MAX_ZOOM
 from mapservice.tiles.filters import Filters
-from mapservice.tiles.grid import TileAddress
+from mapservice.tiles.grid import TileAddress, tiles_for
 from mapservice.tiles.runtime import Runtime
 from mapservice.tiles.service import TileJob, render
 from mapservice.tiles.sources import visible_layers
@@ -44,29 +43,6 @@ data/tiles/ = GeoJSON-Kacheln (nur freigegebene Einträge / published items only
 Zeitraum- und Freigabe-Filter und Fotos gibt es nur im laufenden Dienst.
 The period and moderation filters and photos need the running service.
 """
-
-
-def tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
-    """XYZ tile of a point (the same formula as the browser client's ``Karte.tilesFor``)."""
-    n = 2**z
-    lat = max(-85.05, min(85.05, lat))
-    r = math.radians(lat)
-    x = math.floor((lon + 180) / 360 * n)
-    y = math.floor((1 - math.log(math.tan(r) + 1 / math.cos(r)) / math.pi) / 2 * n)
-    return max(0, min(n - 1, x)), max(0, min(n - 1, y))
-
-
-#: The box grows by ~1 cm, so a last-bit difference between Python's and the browser's
-#: floating point at a tile edge can never make the client ask for a tile not exported.
-EPSILON = 1e-7
-
-
-def tiles_for(bbox: tuple[float, float, float, float], z: int) -> list[TileAddress]:
-    """Every tile the client may request for this box at zoom z (it never looks beyond it)."""
-    west, south, east, north = bbox
-    x0, y0 = tile_xy(west - EPSILON, north + EPSILON, z)
-    x1, y1 = tile_xy(east + EPSILON, south - EPSILON, z)
-    return [TileAddress(z, x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
 
 
 def zooms(layer: Layer) -> range:

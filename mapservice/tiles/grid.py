@@ -119,3 +119,26 @@ class TileAddress:
         """
         _west, south, _east, north = self.bounds()
         return (north - south) / 256.0
+
+
+def tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
+    """XYZ tile of a point (the same formula as the browser client's ``Karte.tilesFor``)."""
+    n = 2**z
+    lat = max(-85.05, min(85.05, lat))
+    r = math.radians(lat)
+    x = math.floor((lon + 180) / 360 * n)
+    y = math.floor((1 - math.log(math.tan(r) + 1 / math.cos(r)) / math.pi) / 2 * n)
+    return max(0, min(n - 1, x)), max(0, min(n - 1, y))
+
+
+#: The box grows by ~1 cm, so a last-bit difference between Python's and the browser's
+#: floating point at a tile edge can never make the client ask for a tile not exported.
+EPSILON = 1e-7
+
+
+def tiles_for(bbox: tuple[float, float, float, float], z: int) -> list[TileAddress]:
+    """Every tile the client may request for this box at zoom z (it never looks beyond it)."""
+    west, south, east, north = bbox
+    x0, y0 = tile_xy(west - EPSILON, north + EPSILON, z)
+    x1, y1 = tile_xy(east + EPSILON, south - EPSILON, z)
+    return [TileAddress(z, x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
