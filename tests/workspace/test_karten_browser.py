@@ -24,6 +24,10 @@ pytestmark = pytest.mark.browser
 Q = "bochum-hamme"
 PAGE = f"/planung/karten?quarter={Q}"
 CENTRE = (51.4912, 7.1961)
+TICKED = (
+    "(name) => Array.from(document.querySelectorAll(`input[name=${name}]:checked`))"
+    ".map((b) => b.value)"
+)
 
 
 class TinyWms:
@@ -34,7 +38,7 @@ class TinyWms:
         seen = self.requests
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 seen.append({k.upper(): v for k, v in parse_qs(urlsplit(self.path).query).items()})
                 self.send_response(200)
                 self.send_header("Content-Type", "image/png")
@@ -119,8 +123,7 @@ def test_planner_saves_a_view_and_the_share_link_shows_it(
     frame.locator("#f-from").fill("2024-01-01")
     frame.locator("#f-from").dispatch_event("change")
     frame_eval(page, "([lat, lon]) => Karte.ctx.map.setView([lat, lon], 17)", list(CENTRE))
-    # a dimension off in the panel: its layers (mobilitaet is ökologisch … gruen too) —
-    # switch off ökonomisch, which none of the picked layers has, and sozial back on/off
+    # a dimension off in the panel unticks its layers in the map, back on ticks them again
     page.get_by_label("sozial", exact=True).uncheck()
     assert not frame.locator("#ly-referenz-schulen").is_checked()
     page.get_by_label("sozial", exact=True).check()
@@ -176,25 +179,24 @@ def test_planner_saves_a_view_and_the_share_link_shows_it(
     shared = public.page
     shared.goto(link)
     shared.wait_for_selector("html[data-karte-ready]", state="attached", timeout=30_000)
-    checked = shared.evaluate(
-        "() => Array.from(document.querySelectorAll('input[name=layer]:checked')).map((b) => b.value)"
-    )
+    checked = shared.evaluate(TICKED, "layer")
     assert checked == ["gruen-freiraum", "mobilitaet", "referenz-schulen"]
-    kinds = shared.evaluate(
-        "() => Array.from(document.querySelectorAll('input[name=kind]:checked')).map((b) => b.value)"
-    )
+    kinds = shared.evaluate(TICKED, "kind")
     assert kinds == ["problem", "potential"]
     assert shared.locator("#f-from").input_value() == "2024-01-01"
     centre = shared.evaluate(
-        "() => { const c = Karte.ctx.map.getCenter(); return [c.lat, c.lng, Karte.ctx.map.getZoom()]; }"
+        "() => { const m = Karte.ctx.map, c = m.getCenter(); return [c.lat, c.lng, m.getZoom()]; }"
     )
     assert centre[2] == 17
     assert centre[0] == pytest.approx(CENTRE[0], abs=1e-4) and centre[1] == pytest.approx(
         CENTRE[1], abs=1e-4
     )
     assert shared.locator("#ov-0").is_checked()
+    assert shared.locator("#view-name").inner_text() == f"Gespeicherte Ansicht: {name}"
+    assert_accessible(shared)
     shared.wait_for_function(
-        "() => document.querySelectorAll('.leaflet-pane img.leaflet-tile-loaded[src*=\"GetMap\"]').length > 0",
+        "() => document.querySelectorAll("
+        "'.leaflet-pane img.leaflet-tile-loaded[src*=\"GetMap\"]').length > 0",
         timeout=20_000,
     )
     maps = wms.getmaps()[before:]
@@ -208,7 +210,8 @@ def test_planner_saves_a_view_and_the_share_link_shows_it(
     page.get_by_label(f"Neuer Name für {name}").fill(name + " (neu)")
     page.get_by_role("button", name="Namen speichern").click()
     page.wait_for_function(
-        "([id, n]) => { const li = document.querySelector(`#kv-views li[data-id='${id}'] .kv-title`);"
+        "([id, n]) => {"
+        " const li = document.querySelector(`#kv-views li[data-id='${id}'] .kv-title`);"
         " return li && li.textContent === n; }",
         arg=[view_id, name + " (neu)"],
     )

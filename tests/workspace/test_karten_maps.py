@@ -172,3 +172,15 @@ def test_unknown_quarter_with_a_view_is_the_quarter_404(http: Any, saved: dict[s
     response = http.get("/maps/atlantis", params={"ansicht": saved["id"]})
     assert response.status_code == 404
     assert "Das Quartier „atlantis“ gibt es nicht." in response.text
+
+
+def test_the_karten_page_shell_in_german_and_english(http: Any) -> None:
+    german = http.get("/planung/karten")
+    assert german.status_code == 200
+    assert "Karten und Ansichten" in german.text and 'id="kv-frame"' in german.text
+    assert 'aria-current="page"' in german.text.split('id="ws-nav-karten"')[1][:40]
+    policy = csp(german)
+    assert policy["frame-src"] == ["'self'"]
+    assert not any("example" in v for v in policy["img-src"])
+    english = http.get("/planung/karten", params={"lang": "en"})
+    assert "Maps and views" in english.text and "Save the view" in english.text
