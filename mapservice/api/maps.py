@@ -38,10 +38,13 @@ from mapservice.maps.service import (
 )
 from mapservice.tiles.filters import parse_filters
 from mapservice.tiles.sources import visible_layers
+from mapservice.workspace.views.shared import BadViewId, ViewNotFound, load_shared_view
 
 router = APIRouter(include_in_schema=False)
 LangQuery = Annotated[str, Query(max_length=10)]
 LayersQuery = Annotated[str | None, Query(max_length=2000)]
+#: a saved view of the workspace (/planung/karten): ``?ansicht=<10-character id>``
+ViewQuery = Annotated[str | None, Query(max_length=64)]
 
 
 def _root(request: Request) -> str:
@@ -85,6 +88,26 @@ def _error_page(request: Request, lang: str, exc: Exception) -> HTMLResponse:
             items_title=t["valid_layers"],
         )
         return HTMLResponse(html, status_code=400)
+    if isinstance(exc, ViewNotFound | BadViewId):
+        slug = request.path_params.get("quarter", "")
+        suffix = "?lang=en" if lang == "en" else ""
+        base = "/embed" if request.url.path.startswith(f"{root}/embed/") else "/maps"
+        items = [{"href": f"{root}{base}/{slug}{suffix}", "label": t["view_plain"]}]
+        if isinstance(exc, ViewNotFound) and exc.elsewhere:
+            sep = "&" if suffix else "?"
+            href = f"{root}{base}/{exc.elsewhere}{suffix}{sep}ansicht={exc.view_id}"
+            items.insert(0, {"href": href, "label": t["view_elsewhere"]})
+        not_found = isinstance(exc, ViewNotFound)
+        html = render_error_page(
+            lang,
+            title=t["view_not_found"] if not_found else t["view_invalid"],
+            message=exc.message_en if lang == "en" else exc.message_de,
+            items=items,
+            items_title=t["view_next"],
+            css=css,
+            start=f"{root}/",
+        )
+        return HTMLResponse(html, status_code=404 if not_found else 400)
     assert isinstance(exc, AssetsMissing)
     message = exc.message_en if lang == "en" else exc.message_de
     html = render_error_page(lang, title=t["unavailable"], message=message, start=f"{root}/")
@@ -92,10 +115,18 @@ def _error_page(request: Request, lang: str, exc: Exception) -> HTMLResponse:
 
 
 async def _page(
-    request: Request, quarter: str, lang: str, layers: str | None, mode: str
+    request: Request,
+    quarter: str,
+    lang: str,
+    layers: str | None,
+    mode: str,
+    ansicht: str | None = None,
 ) -> HTMLResponse:
     state, lang = request.app.state, norm_lang(lang)
     try:
+        view = None
+        if ansicht is not None and await maps_data(state).quarter(quarter) is not None:
+            view = await load_shared_view(maps_data(state).db, ansicht, quarter)
         page = await page_input(
             state,
             quarter,
@@ -103,8 +134,9 @@ async def _page(
             lang=lang,
             layers_param=layers,
             root=_root(request),
+            view=view,
         )
-    except (QuarterNotFound, UnknownLayers, AssetsMissing) as exc:
+    except (QuarterNotFound, UnknownLayers, AssetsMissing, ViewNotFound, BadViewId) as exc:
         return _error_page(request, lang, exc)
     if mode == "share":
         origin = str(request.base_url).rstrip("/")
@@ -113,22 +145,36 @@ async def _page(
         html = render_map_page(page)
     settings = state.settings
     urls = [b.url for b in basemaps(settings, page.mode, texts(lang))]
-    headers = page_headers(html, urls, settings.allowed_origins, embed=mode == "embed")
+    headers = page_headers(
+        html,
+        urls,
+        settings.allowed_origins,
+        embed=mode == "embed",
+        overlay_origins=page.view.csp_origins() if page.view is not None else None,
+    )
     return HTMLResponse(html, headers=headers)
 
 
 @router.get("/maps/{quarter}", response_class=HTMLResponse)
 async def map_page(
-    request: Request, quarter: str, lang: LangQuery = "de", layers: LayersQuery = None
+    request: Request,
+    quarter: str,
+    lang: LangQuery = "de",
+    layers: LayersQuery = None,
+    ansicht: ViewQuery = None,
 ) -> HTMLResponse:
-    return await _page(request, quarter, lang, layers, "maps")
+    return await _page(request, quarter, lang, layers, "maps", ansicht)
 
 
 @router.get("/embed/{quarter}", response_class=HTMLResponse)
 async def embed_page(
-    request: Request, quarter: str, lang: LangQuery = "de", layers: LayersQuery = None
+    request: Request,
+    quarter: str,
+    lang: LangQuery = "de",
+    layers: LayersQuery = None,
+    ansicht: ViewQuery = None,
 ) -> HTMLResponse:
-    return await _page(request, quarter, lang, layers, "embed")
+    return await _page(request, quarter, lang, layers, "embed", ansicht)
 
 
 @router.get("/maps/{quarter}/share", response_class=HTMLResponse)

@@ -51,10 +51,24 @@ def frame_ancestors(allowed_origins: list[str], embed: bool) -> str:
 
 
 def page_headers(
-    html: str, basemap_urls: list[str], allowed_origins: list[str], *, embed: bool
+    html: str,
+    basemap_urls: list[str],
+    allowed_origins: list[str],
+    *,
+    embed: bool,
+    overlay_origins: dict[str, list[str]] | None = None,
 ) -> dict[str, str]:
-    """Headers for one rendered map/embed/share page."""
-    images = " ".join(sorted({o for u in basemap_urls if (o := template_origin(u))}))
+    """Headers for one rendered map/embed/share page.
+
+    ``overlay_origins``: the external overlays of a saved view (``?ansicht=``) as
+    ``{"img": [...], "connect": [...]}`` — exact origins checked by
+    mapservice/workspace/views/overlays.py, never a wildcard: the page may load from the
+    hosts this one view names and from no other.
+    """
+    extra = overlay_origins or {}
+    image_origins = {o for u in basemap_urls if (o := template_origin(u))}
+    images = " ".join(sorted(image_origins | set(extra.get("img", []))))
+    connect = " ".join(["'self'", *sorted(set(extra.get("connect", [])))])
     csp = "; ".join(
         [
             "default-src 'self'",
@@ -62,7 +76,7 @@ def page_headers(
             "style-src 'self' 'unsafe-inline'",
             f"img-src 'self' data: {images}".strip(),
             "font-src 'self'",
-            "connect-src 'self'",
+            f"connect-src {connect}",
             "frame-src 'self'",
             "object-src 'none'",
             "base-uri 'none'",

@@ -177,6 +177,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "valid_layers": ("Gültige Ebenen-IDs:", "Valid layer ids:"),
     "unavailable": ("Karte nicht verfügbar", "Map unavailable"),
+    "view_not_found": ("Ansicht nicht gefunden", "View not found"),
+    "view_invalid": ("Ungültige Ansicht", "Invalid view"),
+    "view_next": ("Weiter:", "Continue:"),
+    "view_plain": (
+        "Karte des Quartiers ohne gespeicherte Ansicht",
+        "The quarter's map without a saved view",
+    ),
+    "view_elsewhere": ("Die Ansicht im richtigen Quartier öffnen", "Open the view in its quarter"),
+    "view": ("Gespeicherte Ansicht", "Saved view"),
+    "overlays": ("Externe Ebenen", "External overlays"),
+    "overlay_note": (
+        "Von fremden Servern, nicht von der Karte der Nachhaltigkeit:",
+        "From other servers, not from the sustainability map:",
+    ),
 }
 
 #: Strings the browser client needs (popups, list, live messages, sign-in).

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -38,6 +38,21 @@ TEMPLATES = Environment(
 )
 
 
+class ViewChoice(Protocol):
+    """A saved view (``?ansicht=``, mapservice/workspace/views/shared.py), as the page uses it.
+
+    A protocol so the map pages need not import the workspace: the router resolves the view.
+    """
+
+    id: str
+
+    def active(self, visible: list[Layer]) -> list[str]: ...
+
+    def client(self, visible: list[Layer]) -> dict[str, Any]: ...
+
+    def csp_origins(self) -> dict[str, list[str]]: ...
+
+
 @dataclass(frozen=True)
 class PageInput:
     """Everything one page render needs; built by the router or the static export."""
@@ -54,6 +69,7 @@ class PageInput:
     urls: dict[str, str]  # tile, items, counts, list, session, photos, full, share …
     asset_base: str = "/assets"
     period: tuple[str, str] | None = None
+    view: ViewChoice | None = None  # a saved view: its layers, filters, extent, overlays
 
 
 def basemaps(settings: Settings, mode: Mode, t: dict[str, str]) -> list[Basemap]:
@@ -179,6 +195,7 @@ def client_config(page: PageInput, kinds: list[dict[str, str]], base: str) -> di
         "active": page.active,
         "base": base,
         "texts": js_texts(page.lang),
+        "view": page.view.client(page.layers) if page.view is not None else None,
     }
 
 
@@ -219,6 +236,7 @@ def render_map_page(page: PageInput) -> str:
         "ui_js": page.assets.url("karte-ui.js", page.asset_base),
         "keys_js": page.assets.url("karte-keys.js", page.asset_base),
         "figures_js": page.assets.url("karte-figures.js", page.asset_base),
+        "overlays_js": page.assets.url("karte-overlays.js", page.asset_base),
     }
     charts = [
         dimension_chart(
@@ -258,8 +276,9 @@ def page_links(page: PageInput) -> dict[str, str | None]:
     layers = ",".join(page.active)
     if page.mode == "static":
         return {"share": None, "full": None, "lang": urls.get("other_lang"), "summary": None}
-    query = {"layers": layers, **({"lang": "en"} if page.lang == "en" else {})}
-    lang_query = {"layers": layers, **({"lang": "en"} if other == "en" else {})}
+    view = {"ansicht": page.view.id} if page.view is not None else {}
+    query = {**view, "layers": layers, **({"lang": "en"} if page.lang == "en" else {})}
+    lang_query = {**view, "layers": layers, **({"lang": "en"} if other == "en" else {})}
     return {
         "share": urls["share"] + "?" + urlencode(query) if page.mode == "maps" else None,
         "full": urls["full"] + "?" + urlencode(query) if page.mode == "embed" else None,

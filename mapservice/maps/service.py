@@ -15,7 +15,7 @@ from mapservice.errors import InvalidInput, NotFound
 from mapservice.maps.data import MapsData
 from mapservice.maps.db import db_for
 from mapservice.maps.i18n import Lang
-from mapservice.maps.page import Mode, PageInput, render_map_page
+from mapservice.maps.page import Mode, PageInput, ViewChoice, render_map_page
 from mapservice.maps.style import default_layers
 from mapservice.tiles.filters import Filters
 from mapservice.tiles.sources import visible_layers
@@ -105,8 +105,13 @@ async def page_input(
     urls: dict[str, str] | None = None,
     asset_base: str = "/assets",
     root: str = "",
+    view: ViewChoice | None = None,
 ) -> PageInput:
-    """Gather what a map page shows; raises ``QuarterNotFound`` or ``UnknownLayers``."""
+    """Gather what a map page shows; raises ``QuarterNotFound`` or ``UnknownLayers``.
+
+    ``view``: a saved view (``?ansicht=``); its layers are shown first unless ``?layers=``
+    names others (the page's URL state always wins, so a reload keeps what was changed).
+    """
     store = assets(state)
     store.require()
     data, catalog, settings = maps_data(state), state.catalog, state.settings
@@ -114,7 +119,10 @@ async def page_input(
     if quarter is None:
         raise QuarterNotFound(slug, await data.quarter_names())
     visible = visible_layers(catalog, viewer)
-    active = parse_layers(layers_param, catalog, visible)
+    if view is not None and layers_param is None:
+        active = view.active(visible)
+    else:
+        active = parse_layers(layers_param, catalog, visible)
     counts = await data.counts(visible, viewer, Filters(quarter=quarter.slug))
     facts = await data.facts(quarter)
     period = None
@@ -133,6 +141,7 @@ async def page_input(
         asset_base=asset_base,
         period=period,
         urls=urls or service_urls(root, slug, lang),
+        view=view,
     )
 
 

@@ -52,11 +52,15 @@
   /* ---- state <-> URL ------------------------------------------------------------------- */
   function applyState(state) {
     const ctx = Karte.ctx, cfg = ctx.cfg;
-    const kinds = state.get('kinds');
+    // a saved view (?ansicht=…) gives the defaults; what the URL says wins (a reload keeps
+    // the changes made since): the server has already chosen the view's layers
+    const view = cfg.view || {};
+    const pick = (key, fallback) => (state.has(key) ? state.get(key) : fallback);
+    const kinds = pick('kinds', view.kinds ? view.kinds.join(',') : null);
     if (kinds !== null) ctx.kinds = new Set(kinds.split(',').filter((k) => ctx.kindById[k]));
     if (!cfg.static) {
-      ctx.filters.from = validDate(state.get('from'));
-      ctx.filters.to = validDate(state.get('to'));
+      ctx.filters.from = validDate(pick('from', view.from));
+      ctx.filters.to = validDate(pick('to', view.to));
       const status = state.get('status');  // used only once a planner has signed in
       ctx.filters.status = ['draft', 'review', 'published', 'rejected'].includes(status) ? status : '';
     }
@@ -66,7 +70,10 @@
     const given = ['z', 'lat', 'lon'].every((k) => (state.get(k) || '').trim() !== '');
     if (given && isFinite(z) && isFinite(lat) && isFinite(lon) && Math.abs(lat) <= 85) {
       ctx.map.setView([lat, lon], Math.max(9, Math.min(20, z)));
+    } else if (view.extent) {
+      ctx.map.setView([view.extent.lat, view.extent.lon], view.extent.zoom);
     }
+    if (view.overlays && Karte.startOverlays) Karte.startOverlays(ctx.map, view.overlays);
   }
 
   const validDate = (v) => (/^\d{4}-\d{2}-\d{2}$/.test(v || '') ? v : '');
@@ -76,12 +83,15 @@
   }
 
   function stateParams() {
-    const ctx = Karte.ctx, p = new URLSearchParams();
+    const ctx = Karte.ctx, p = new URLSearchParams(), view = ctx.cfg.view;
     if (ctx.cfg.lang === 'en') p.set('lang', 'en');
+    if (view) p.set('ansicht', view.id);
     p.set('layers', activeIds().join(','));
-    if (ctx.kinds.size !== ctx.cfg.kinds.length) p.set('kinds', [...ctx.kinds].join(','));
-    if (ctx.filters.from) p.set('from', ctx.filters.from);
-    if (ctx.filters.to) p.set('to', ctx.filters.to);
+    // with a view, an unfiltered kind or period is written too: else a reload would bring
+    // back the view's filter the reader had taken off
+    if (view || ctx.kinds.size !== ctx.cfg.kinds.length) p.set('kinds', [...ctx.kinds].join(','));
+    if (ctx.filters.from || (view && view.from)) p.set('from', ctx.filters.from);
+    if (ctx.filters.to || (view && view.to)) p.set('to', ctx.filters.to);
     if (ctx.filters.status) p.set('status', ctx.filters.status);
     if (ctx.base && ctx.base !== ctx.cfg.base) p.set('base', ctx.base);
     const c = ctx.map.getCenter();
@@ -120,6 +130,8 @@
     if (status && ctx.token && (!cfg || cfg.source === 'observations' || cfg.source === 'findings')) q.set('status', status);
     return q;
   }
+
+  Karte.stateParams = () => stateParams();  // the workspace (/planung/karten) saves this state
 
   /* ---- sidebar ------------------------------------------------------------------------- */
   function bindSidebar() {
