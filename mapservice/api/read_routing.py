@@ -31,7 +31,14 @@ log = logging.getLogger(__name__)
 
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Reads that may come from a replica: nothing under them writes.
-READ_PATHS = ("/tiles/", "/ogc", "/maps/", "/embed/", "/api/summary", "/api/exports/")
+READ_PATHS = ("/tiles/", "/ogc", "/maps/", "/embed/", "/api/exports/")
+
+
+def public_read(path: str) -> bool:
+    """Tiles, OGC items, maps, figures (``/api/quarters/{q}/summary``) and exports."""
+    return path.startswith(READ_PATHS) or (
+        path.startswith("/api/quarters/") and path.endswith("/summary")
+    )
 
 
 def client_key(scope: Scope) -> str | None:
@@ -56,8 +63,7 @@ class ReadRouting:
         client = client_key(scope)
         if scope["method"] in SAFE:
             route = Route(
-                replica_ok=runtime.replicas is not None
-                and str(scope["path"]).startswith(READ_PATHS),
+                replica_ok=runtime.replicas is not None and public_read(str(scope["path"])),
                 min_lsn=runtime.writes.min_lsn(client),
             )
             token = ROUTE.set(route)

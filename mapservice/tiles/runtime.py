@@ -193,7 +193,12 @@ async def open_runtime(
             info,
             min_size=settings.pool_min,
             max_size=settings.pool_max,
-            kwargs={"autocommit": True, "prepare_threshold": 0, "options": options},
+            kwargs={
+                "autocommit": True,
+                "prepare_threshold": 0,
+                "options": options,
+                "application_name": name,  # which server serves what, in pg_stat_activity
+            },
             timeout=10,
             name=name,
         )
