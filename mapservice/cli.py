@@ -52,8 +52,20 @@ def _settings() -> Settings:
 
 # -- db --------------------------------------------------------------------------------------
 @db_app.command("start")
-def db_start() -> None:
+def db_start(
+    replicas: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=9,
+            help="Lesereplikate daneben starten (pg_basebackup -R beim ersten Mal, eigener "
+            "Port); öffentliche Lesezugriffe gehen dann dorthin",
+        ),
+    ] = 0,
+) -> None:
     """Eingebetteten Cluster anlegen (beim ersten Mal) und starten."""
+    from mapservice.db.engine import embedded_cluster
+    from mapservice.db.replica_cluster import start_replicas
     from mapservice.db.session import connect
 
     settings = _settings()
@@ -63,14 +75,21 @@ def db_start() -> None:
         return
     engine = connect(settings)
     console.print(f"PostGIS läuft: {engine.url.render_as_string(hide_password=True)}")
+    for replica, port in start_replicas(embedded_cluster(settings), replicas):
+        console.print(f"Replikat {replica.directory.name} läuft auf Port {port}.")
 
 
 @db_app.command("stop")
 def db_stop() -> None:
     """Eingebetteten Cluster anhalten."""
     from mapservice.db.engine import embedded_cluster
+    from mapservice.db.replica_cluster import replicas_of
 
-    stopped = embedded_cluster(_settings()).stop()
+    settings = _settings()
+    for replica in replicas_of(settings.pg_dir):  # replicas first: no reconnect attempts
+        if replica.stop():
+            console.print(f"Replikat {replica.directory.name} angehalten.")
+    stopped = embedded_cluster(settings).stop()
     console.print("Angehalten." if stopped else "Lief nicht.")
 
 
@@ -92,10 +111,39 @@ def db_status() -> None:
             + (f" (pid {status.pid}, Port {status.port})" if status.running else "")
             + (f" (startet wieder auf Port {kept})" if kept and not status.running else "")
         )
+        _replica_status(settings)
         if not status.running:
             raise typer.Exit(3)
     engine = connect(settings, start=False)
     console.print(f"Schema: {current_revision(engine)} (aktuell: {head_revision()})")
+
+
+def _replica_status(settings: Settings) -> None:
+    """One line per embedded replica: running, port, how far behind the primary."""
+    import psycopg
+
+    from mapservice.db.replica_cluster import replicas_of
+
+    for replica in replicas_of(settings.pg_dir):
+        status = replica.status()
+        line = f"Replikat {replica.directory}: " + ("läuft" if status.running else "läuft nicht")
+        if status.running:
+            line += f" (pid {status.pid}, Port {status.port}"
+            try:
+                info = f"host=127.0.0.1 port={status.port} user=karte dbname=postgres"
+                with psycopg.connect(info, connect_timeout=3) as conn:
+                    row = conn.execute(
+                        "SELECT pg_last_wal_replay_lsn()::text, "
+                        "coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0)"
+                    ).fetchone()
+                if row:
+                    line += f", WAL {row[0]}, letzte Transaktion vor {float(row[1]):.0f} s"
+            except psycopg.Error as exc:
+                line += f", nicht erreichbar: {str(exc).strip().splitlines()[0]}"
+            line += ")"
+        elif replica.saved_port():
+            line += f" (startet wieder auf Port {replica.saved_port()})"
+        console.print(line)
 
 
 @db_app.command("upgrade")
@@ -308,6 +356,7 @@ def serve(
     import uvicorn
 
     from mapservice.catalog import load_catalog
+    from mapservice.db.engine import read_urls
     from mapservice.db.session import connect, require_schema
 
     settings = _settings()
@@ -316,6 +365,10 @@ def serve(
     require_schema(engine)
     # Workers are separate processes: hand them the resolved URL through the environment.
     os.environ["KARTE_DATABASE_URL"] = engine.url.render_as_string(hide_password=False)
+    reads = read_urls(settings)  # the embedded replicas that run now, if none are set
+    if reads:
+        os.environ["KARTE_DATABASE_READ_URLS"] = ",".join(reads)
+        console.print(f"Öffentliche Lesezugriffe über {len(reads)} Replikat(e).")
     host, port = host or settings.host, port or settings.port
     console.print(f"Karte der Nachhaltigkeit läuft auf http://{host}:{port}/")
     uvicorn.run(

@@ -49,6 +49,23 @@ class Settings(BaseSettings):
     pg_port: int | None = Field(
         default=None, ge=1024, le=65535, description="Fixed port for the embedded cluster"
     )
+    database_read_urls: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Streaming replicas for public reads (comma-separated PostgreSQL URLs); "
+        "empty = the embedded replicas that run (karte db start --replicas N), else none",
+    )
+    replica_max_lag_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="A replica further behind the primary than this is skipped until it caught up",
+    )
+    replica_check_s: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="Seconds between two health and lag checks of the replicas, and between "
+        "two re-reads of the layer versions by the change listener",
+    )
     max_photo_bytes: int = Field(
         default=15 * 1024 * 1024,
         ge=64 * 1024,
@@ -61,6 +78,19 @@ class Settings(BaseSettings):
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("database_read_urls", mode="before")
+    @classmethod
+    def _split_read_urls(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            for url in value:
+                if not str(url).startswith(
+                    ("postgresql://", "postgresql+psycopg://", "postgres://")
+                ):
+                    raise ValueError(f"{url!r} must start with postgresql://")
         return value
 
     @field_validator("log_level", mode="before")

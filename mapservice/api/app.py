@@ -19,10 +19,12 @@ from mapservice.api.observations import router as observations_router
 from mapservice.api.ogc import router as ogc_router
 from mapservice.api.pages import router as pages_router
 from mapservice.api.photos import router as photos_router
+from mapservice.api.read_routing import ReadRouting
 from mapservice.api.summary import router as summary_router
 from mapservice.api.tiles import router as tiles_router
 from mapservice.catalog import load_catalog
 from mapservice.config import Settings, load_settings
+from mapservice.db.engine import read_urls
 from mapservice.db.session import connect
 from mapservice.fieldapp import router as fieldapp_router
 from mapservice.tiles.runtime import open_runtime
@@ -43,7 +45,13 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.engine = connect(settings, start=False)
         install_planner_layers(app.state.catalog, app.state.engine)  # workspace imports
         # Tiles + OGC API: psycopg pool, tile LRU, layer versions (mapservice.tiles.runtime)
-        app.state.tiles = await open_runtime(app.state.engine)
+        # Public reads may go to streaming replicas (mapservice.db.replicas, ReadRouting)
+        app.state.tiles = await open_runtime(
+            app.state.engine,
+            read_urls=read_urls(settings),
+            max_lag_s=settings.replica_max_lag_s,
+            check_s=settings.replica_check_s,
+        )
         yield
         await app.state.tiles.close()
         app.state.engine.dispose()
@@ -58,6 +66,7 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
     )
     install_error_handlers(app)
+    app.add_middleware(ReadRouting)  # primary or replica per request; publishes writes
     app.add_middleware(InputGuard)  # 400 for NUL in URL or JSON body, before any route
     # Tiles first: Starlette tries routes in order, and tiles are most of the traffic.
     app.include_router(tiles_router)

@@ -7,19 +7,35 @@ dependency in its thread pool, a thread hop per request for a dictionary lookup.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 from mapservice.access import PUBLIC, Viewer, viewer_for_token
 from mapservice.catalog import Catalog
 from mapservice.config import Settings
+from mapservice.db.replicas import PRIMARY, ROUTE
 from mapservice.errors import Unauthorized
 
 
 async def get_engine(request: Request) -> Engine:
-    return request.app.state.engine
+    """The primary, or for a public read (``ReadRouting``) the replica it is routed to."""
+    return read_engine(request)
+
+
+def read_engine(request: Request) -> Engine:
+    primary: Engine = request.app.state.engine
+    route = ROUTE.get()
+    runtime = getattr(request.app.state, "tiles", None)
+    if route is None or not route.replica_ok or runtime is None:
+        return primary
+    target = route.target_in(runtime.replicas)
+    if target == PRIMARY:
+        return primary
+    return runtime.replica_engine(target)
 
 
 async def get_catalog(request: Request) -> Catalog:
@@ -30,7 +46,12 @@ async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_viewer(request: Request, engine: Annotated[Engine, Depends(get_engine)]) -> Viewer:
+async def get_primary(request: Request) -> Engine:
+    return request.app.state.engine
+
+
+def get_viewer(request: Request, engine: Annotated[Engine, Depends(get_primary)]) -> Viewer:
+    """The caller; the token is checked on the primary (its last use is written there)."""
     header = request.headers.get("authorization")
     if not header:
         return PUBLIC
@@ -46,6 +67,7 @@ def get_viewer(request: Request, engine: Annotated[Engine, Depends(get_engine)])
 
 
 def get_connection(
+    request: Request,
     engine: Annotated[Engine, Depends(get_engine)],
     viewer: Annotated[Viewer, Depends(get_viewer)],
 ) -> Iterator[Connection]:
@@ -55,7 +77,27 @@ def get_connection(
     before the transaction takes one: a request never holds two connections, which under
     16+ concurrent requests exhausted the pool.
     """
-    with engine.begin() as conn:
+    with _transaction(request, engine) as conn:
+        yield conn
+
+
+@contextmanager
+def _transaction(request: Request, engine: Engine) -> Iterator[Connection]:
+    """``engine.begin()``; a replica that gives no connection is left for the primary."""
+    primary: Engine = request.app.state.engine
+    if engine is not primary:
+        try:
+            conn = engine.connect()  # pre-ping: a replica that went away fails here
+        except OperationalError as exc:
+            route = ROUTE.get()
+            if route is not None:
+                route.failed(request.app.state.tiles.replicas, str(exc.orig or exc))
+                route.target = PRIMARY
+        else:
+            with conn, conn.begin():
+                yield conn
+            return
+    with primary.begin() as conn:
         yield conn
 
 

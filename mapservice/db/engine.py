@@ -43,6 +43,18 @@ def database_url(settings: Settings, *, start: bool = True) -> str:
     return cluster.url()
 
 
+def read_urls(settings: Settings) -> list[str]:
+    """The replicas for public reads: KARTE_DATABASE_READ_URLS, else the embedded ones that
+    run now (``karte db start --replicas N``), else none."""
+    if settings.database_read_urls:
+        return [normalise_url(url) for url in settings.database_read_urls]
+    if settings.database_url:
+        return []
+    from mapservice.db.replica_cluster import running_replica_urls
+
+    return running_replica_urls(settings.pg_dir, DATABASE)
+
+
 def _libpq(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 

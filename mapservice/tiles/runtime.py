@@ -7,13 +7,18 @@ statements prepared on first use, JIT off (PostGIS functions carry high costs th
 JIT compile for many milliseconds on every tile), no parallel workers (a tile is small; under
 load, worker start-up and the extra processes cost more than they save), UTC time zone.
 The pool heals itself after the database went away (``mapservice.tiles.pool``).
+
+With read replicas (``mapservice.db.replicas``) there is one pool per server; a request's
+reads go to the server its ``Route`` names. A replica that fails at checkout is skipped
+for the primary on the spot; one that fails mid-query marks the request, which the
+``ReadRouting`` middleware then runs again on the primary.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,13 +27,15 @@ from sqlalchemy import Engine
 
 from mapservice.access import Viewer
 from mapservice.catalog import Layer
+from mapservice.db.changes import ChangeListener
 from mapservice.db.outage import outage_of
+from mapservice.db.replicas import PRIMARY, ROUTE, ReplicaSet, WriteLog, current_target, libpq
 from mapservice.tiles.cache import ByteLRU
 from mapservice.tiles.filters import Filters
 from mapservice.tiles.pool import HealingPool
 from mapservice.tiles.settings import TileSettings
 from mapservice.tiles.sources import Source, source_for
-from mapservice.tiles.versions import VersionBook
+from mapservice.tiles.versions import Versions, read_versions
 
 
 @dataclass
@@ -38,7 +45,13 @@ class Runtime:
     settings: TileSettings
     pool: HealingPool
     cache: ByteLRU
-    versions: VersionBook = field(init=False)
+    versions: Versions = field(init=False)
+    #: streaming replicas (None: reads go to the primary) and their pools by URL
+    replicas: ReplicaSet | None = None
+    replica_pools: dict[str, HealingPool] = field(default_factory=dict)
+    #: positions of recent writes by client, and the LISTEN thread that shares them
+    writes: WriteLog = field(default_factory=WriteLog)
+    listener: ChangeListener | None = None
     inflight: dict[Any, asyncio.Future[Any]] = field(default_factory=dict)
     #: small results keyed by data version: visible extents and item counts
     memo: dict[Any, Any] = field(default_factory=dict)
@@ -48,7 +61,12 @@ class Runtime:
     sources: dict[tuple[str, Viewer, Filters], Source] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.versions = VersionBook(self.connection)
+        self.versions = Versions(
+            self.connection_to,
+            self.replicas,
+            self.listener,
+            from_notify=self.settings.versions_from == "notify",
+        )
 
     def source(self, layer: Layer, viewer: Viewer, filters: Filters) -> Source:
         """``sources.source_for``, remembered (bounded: filter values are the caller's)."""
@@ -88,9 +106,34 @@ class Runtime:
             cur = await conn.execute(sql, params, prepare=prepare)
             return [tuple(r) for r in await cur.fetchall()]
 
+    def connection(self) -> AbstractAsyncContextManager[psycopg.AsyncConnection[Any]]:
+        """A pooled connection to the server this request reads from (see ``Route``)."""
+        return self.connection_to(current_target(self.replicas))
+
     @asynccontextmanager
-    async def connection(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
-        """A pooled connection; an unreachable, overloaded or too slow database is a 503."""
+    async def connection_to(self, target: str) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+        """A pooled connection to ``target``; an unreachable, overloaded or too slow database
+        is a 503. A replica that cannot give a connection is left for the primary."""
+        pool = self.replica_pools.get(target) if target != PRIMARY else None
+        if pool is not None:
+            async with AsyncExitStack() as stack:
+                try:
+                    conn = await stack.enter_async_context(pool.connection())
+                except Exception as exc:
+                    if outage_of(exc) is None:
+                        raise
+                    self._replica_failed(str(exc))
+                else:
+                    try:
+                        yield conn
+                        return
+                    except psycopg.Error as exc:
+                        outage = outage_of(exc)
+                        if outage is None:
+                            raise
+                        self._replica_failed(str(exc))
+                        raise outage from None
+            target = PRIMARY  # checkout failed: this request reads from the primary
         try:
             async with self.pool.connection() as conn:
                 yield conn
@@ -100,7 +143,25 @@ class Runtime:
                 raise
             raise outage from None
 
+    def replica_engine(self, url: str) -> Engine:
+        """The SQLAlchemy engine of a replica (ORM reads: figures, exports)."""
+        from mapservice.db.engine import make_engine
+
+        return make_engine(url)
+
+    def _replica_failed(self, reason: str) -> None:
+        route = ROUTE.get()
+        if route is not None:
+            route.failed(self.replicas, reason.strip().splitlines()[0] if reason else "error")
+            route.target = PRIMARY
+
     async def close(self) -> None:
+        if self.listener is not None:
+            await asyncio.to_thread(self.listener.stop)
+        if self.replicas is not None:
+            await asyncio.to_thread(self.replicas.stop)
+        for pool in self.replica_pools.values():
+            await pool.close()
         await self.pool.close()
 
 
@@ -110,21 +171,60 @@ def conninfo(engine: Engine) -> str:
     return url.render_as_string(hide_password=False)
 
 
-async def open_runtime(engine: Engine, settings: TileSettings | None = None) -> Runtime:
-    """Open the pool (waiting until the first connection works) and the empty caches."""
+async def open_runtime(
+    engine: Engine,
+    settings: TileSettings | None = None,
+    *,
+    read_urls: list[str] | None = None,
+    max_lag_s: float = 5.0,
+    check_s: float = 1.0,
+    listen: bool = True,
+) -> Runtime:
+    """Open the pools (waiting until the primary's first connection works), the checker of
+    the replicas in ``read_urls``, the change listener and the empty caches."""
     settings = settings or TileSettings()
     options = (
         "-c jit=off -c max_parallel_workers_per_gather=0 -c TimeZone=UTC "
         f"-c statement_timeout={settings.statement_timeout_ms}"
     )
-    pool = HealingPool(
-        conninfo(engine),
-        min_size=settings.pool_min,
-        max_size=settings.pool_max,
-        kwargs={"autocommit": True, "prepare_threshold": 0, "options": options},
-        timeout=10,
-        name="karte-tiles",
-    )
+
+    def make_pool(info: str, name: str) -> HealingPool:
+        return HealingPool(
+            info,
+            min_size=settings.pool_min,
+            max_size=settings.pool_max,
+            kwargs={
+                "autocommit": True,
+                "prepare_threshold": 0,
+                "options": options,
+                "application_name": name,  # which server serves what, in pg_stat_activity
+            },
+            timeout=10,
+            name=name,
+        )
+
+    pool = make_pool(conninfo(engine), "karte-tiles")
     await pool.open(timeout=30)
+    replicas, replica_pools = None, {}
+    if read_urls:
+        replicas = ReplicaSet(conninfo(engine), read_urls, max_lag_s=max_lag_s, check_s=check_s)
+        await asyncio.to_thread(replicas.start)
+        for number, replica in enumerate(replicas.replicas, 1):
+            replica_pools[replica.url] = make_pool(libpq(replica.url), f"karte-tiles-r{number}")
+            # not waiting: a replica that is down now is skipped until the checker sees it
+            await replica_pools[replica.url].pool.open(wait=False)
+    writes = WriteLog()
+    listener = None
+    if listen:
+        listener = ChangeListener(conninfo(engine), read_versions, writes, check_s=check_s)
+        await asyncio.to_thread(listener.start)
     cache = ByteLRU(settings.cache_bytes, settings.cache_entry_max_bytes)
-    return Runtime(settings=settings, pool=pool, cache=cache)
+    return Runtime(
+        settings=settings,
+        pool=pool,
+        cache=cache,
+        replicas=replicas,
+        replica_pools=replica_pools,
+        writes=writes,
+        listener=listener,
+    )

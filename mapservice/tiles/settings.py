@@ -7,6 +7,8 @@ per app (never at import time), so tests can build apps with different values.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -71,6 +73,16 @@ class TileSettings(BaseSettings):
         ge=0,
         description="Items: numberMatched is counted up to this many and left out above it "
         "(an exact count over a huge table is the classic slow path).",
+    )
+
+    versions_from: Literal["query", "notify"] = Field(
+        default="query",
+        description="Where a request gets the layers' data versions (its cache keys): "
+        "'query' reads them per request (batched; exact, also for writes outside the "
+        "service), 'notify' takes them from the process's change listener (no database "
+        "round trip on a cache hit; a write through any worker is seen within milliseconds, "
+        "one outside the service within KARTE_REPLICA_CHECK_S). Clients that wrote "
+        "recently always read them from the database.",
     )
 
     def cells_per_tile(self) -> int:

@@ -12,7 +12,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from mapservice.db.replicas import PRIMARY, ROUTE, ReplicaSet, current_target
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from mapservice.db.changes import ChangeListener
 
 #: A layer's data version as a token: the counter the write triggers bump, then the time of
 #: the last bump in ms, so a re-created database (whose counters restart) never repeats a
@@ -60,3 +67,56 @@ class VersionBook:
             except BaseException:
                 future.cancel()
                 raise
+
+
+def read_versions(conn: psycopg.Connection[Any]) -> dict[str, str]:
+    """All versions on a plain (sync) connection: what the change listener re-reads."""
+    return {layer: str(token) for layer, token in conn.execute(VERSIONS_SQL).fetchall()}
+
+
+class Versions:
+    """The version books of one app: one per server (a request reads the versions of the
+    server its reads go to, so key and data agree), or the change listener's copy.
+
+    With ``from_notify`` and a live listener, a request whose client wrote nothing recently
+    takes the listener's versions (no round trip); the others, and every request while the
+    listener is disconnected, read them as before.
+    """
+
+    def __init__(
+        self,
+        connection: Callable[[str], AbstractAsyncContextManager[Any]],
+        replicas: ReplicaSet | None = None,
+        listener: ChangeListener | None = None,
+        *,
+        from_notify: bool = False,
+    ) -> None:
+        self._connection = connection
+        self.replicas = replicas
+        self.listener = listener
+        self.from_notify = from_notify
+        self.books: dict[str, VersionBook] = {}
+
+    def book(self, target: str) -> VersionBook:
+        found = self.books.get(target)
+        if found is None:
+            found = self.books[target] = VersionBook(lambda: self._connection(target))
+        return found
+
+    @property
+    def reads(self) -> int:
+        return sum(book.reads for book in self.books.values())
+
+    async def snapshot(self) -> dict[str, str]:
+        route = ROUTE.get()
+        listener = self.listener
+        if (
+            self.from_notify
+            and listener is not None
+            and listener.live
+            and route is not None
+            and route.min_lsn == 0
+        ):
+            return listener.versions
+        target = current_target(self.replicas) if route is not None else PRIMARY
+        return await self.book(target).snapshot()
