@@ -2,7 +2,9 @@
 
 Registered on the main app by :func:`register` so ``cli.py`` stays one line per concern. An
 import prints what was read, written, already present and refused (row, code, German and
-English reason) and exits with status 1 when any row was refused — scripts can rely on it.
+English reason) and exits with status 1 when any row was refused (so nothing, or not all of
+the file, arrived) — unless ``--skip-invalid`` was given: then 0 and how many rows were
+skipped. Scripts can rely on it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ if TYPE_CHECKING:  # the import machinery loads only when a command runs
     from mapservice.capture.imports.result import ImportResult
 
 console = Console()
+err_console = Console(stderr=True)
 FORMATS = "auto | geojson | csv | gpx | gpkg | shp | odk | kobo | findings"
 SHOWN_REFUSALS = 50
 PHASES = {
@@ -91,8 +94,47 @@ def import_file(
 
         result = run_import(engine, catalog, file, options, viewer, on_progress=progress)
     print_report(result)
-    if result.refused:
-        raise typer.Exit(1)
+    code, de, en = outcome(result, skip_invalid=skip_invalid)
+    if de:
+        (err_console if code else console).print(
+            f"{'Fehler: ' if code else ''}{de}\n{'Error: ' if code else ''}{en}",
+            style="bold red" if code else "bold yellow", highlight=False, soft_wrap=True,
+        )  # fmt: skip
+    if code:
+        raise typer.Exit(code)
+
+
+def outcome(result: ImportResult, *, skip_invalid: bool) -> tuple[int, str, str]:
+    """Exit status and the closing line: 1 when rows were refused (nothing, or only part of
+    the file, arrived) or the file had no rows — unless ``--skip-invalid`` asked to skip the
+    refused rows; then 0 and how many were skipped. A dry run with refusals is 1 too: the
+    check failed. Re-importing a file whose rows are all present already is success."""
+    r = result.report
+    refused = len(r.refused)
+    if r.read == 0:
+        return 1, "Die Datei enthält keine Zeilen; nichts importiert.", (
+            "The file has no rows; nothing imported.")  # fmt: skip
+    if not refused:
+        return 0, "", ""
+    if skip_invalid and not r.dry_run:
+        return 0, (
+            f"{refused} abgelehnte Zeilen übersprungen (--skip-invalid), {result.new} von "
+            f"{r.read} neu gespeichert."
+        ), (
+            f"{refused} refused rows skipped (--skip-invalid), {result.new} of {r.read} "
+            "written as new."
+        )  # fmt: skip
+    if r.dry_run:
+        return 1, (
+            f"Probelauf: {refused} von {r.read} Zeilen würden abgelehnt."
+        ), f"Dry run: {refused} of {r.read} rows would be refused."  # fmt: skip
+    return 1, (
+        f"{refused} von {r.read} Zeilen abgelehnt – nichts gespeichert. Zeilen korrigieren "
+        "oder mit --skip-invalid nur die gültigen importieren."
+    ), (
+        f"{refused} of {r.read} rows refused – nothing written. Fix the rows or import only "
+        "the valid ones with --skip-invalid."
+    )  # fmt: skip
 
 
 def print_report(result: ImportResult) -> None:

@@ -194,7 +194,9 @@ def test_cli_import_report_and_export(
     assert "rating_range" in refused.stdout and "Bewertung" in refused.stdout
     assert "nichts gespeichert" in refused.stdout
     done = _karte("import", str(path), "--quarter", place.slug, "--skip-invalid")
-    assert done.exit_code == 1 and "1 neu" in done.stdout  # refused rows still exit 1
+    # --skip-invalid asked for the refused rows to be skipped: success, and it says how many
+    assert done.exit_code == 0 and "1 neu" in done.stdout, done.output
+    assert "1 abgelehnte Zeilen übersprungen" in done.stdout
     out = tmp_path / "hamme.gpkg"
     export = _karte("export", place.slug, "--format", "gpkg", "--out", str(out), "--public")
     assert export.exit_code == 0, export.output

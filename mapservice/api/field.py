@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse, Response
 from pydantic import AwareDatetime
 from starlette.datastructures import UploadFile
 
-from mapservice.api.deps import ConnDep, ViewerDep
-from mapservice.capture import quarters, tracks, walkthroughs
+from mapservice.api.deps import CatalogDep, ConnDep, ViewerDep
+from mapservice.capture import quarters, track_download, tracks, walkthroughs
 from mapservice.capture.walkthroughs import WalkthroughIn, WalkthroughOut, WalkthroughPatch
 from mapservice.errors import InvalidInput, PayloadTooLarge
 
@@ -79,6 +79,48 @@ def patch_walkthrough(
     wid: uuid.UUID, body: WalkthroughPatch, conn: ConnDep, viewer: ViewerDep
 ) -> Any:
     return walkthroughs.update(conn, viewer, wid, body)
+
+
+@router.get(
+    "/walkthroughs/{wid}/track",
+    tags=["Begehungen / walkthroughs"],
+    summary="GPS-Track herunterladen: GeoJSON (Standard) oder GPX (?format=gpx)",
+    description=(
+        "Eine LineString-Feature bzw. ein GPX-<trk> je Aufzeichnung. Planung: alle "
+        "Begehungen mit Aufzeichnungskennungen; Feldteams: die eigenen ebenso; alle anderen "
+        "nur, wenn die Begehungsebene öffentlich ist, und nur den Track der Karte. / One "
+        "feature or GPX track per recording; planners: all walkthroughs with recording ids; "
+        "field teams: their own; everyone else only when the walkthrough layer is public, "
+        "and only the track the map shows. `Accept: application/gpx+xml` also asks for GPX."
+    ),
+    responses={
+        200: {
+            "content": {
+                track_download.GEOJSON_TYPE: {},
+                track_download.GPX_TYPE: {},
+            }
+        }
+    },
+)
+def get_track(
+    wid: uuid.UUID,
+    conn: ConnDep,
+    catalog: CatalogDep,
+    viewer: ViewerDep,
+    format: Annotated[str | None, Query(max_length=20, description="geojson | gpx")] = None,
+    accept: Annotated[str | None, Header(max_length=500)] = None,
+) -> Response:
+    wanted = track_download.wanted_format(format, accept)
+    download = track_download.track_download(conn, catalog, viewer, wid)
+    name = f"begehung-{wid}.{wanted}"
+    headers = {
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": "private, no-store" if viewer.role != "public" else "no-cache",
+        "Vary": "Accept, Authorization",
+    }
+    if wanted == "gpx":
+        return Response(download.gpx(), media_type=track_download.GPX_TYPE, headers=headers)
+    return JSONResponse(download.geojson(), media_type=track_download.GEOJSON_TYPE, headers=headers)
 
 
 @router.put(

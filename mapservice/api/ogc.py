@@ -17,14 +17,14 @@ from mapservice.api.deps import CatalogDep
 from mapservice.api.tiles import RuntimeDep, TileViewer, tile_response
 from mapservice.catalog import Layer
 from mapservice.errors import InvalidInput, NotFound
-from mapservice.ogc import documents, html, tilesets
+from mapservice.ogc import documents, html, schema, tilesets
 from mapservice.ogc.crs import OutputCrs, parse_crs
 from mapservice.ogc.documents import GEOJSON, HTML, JSON, OPENAPI_30, link
 from mapservice.ogc.filter_params import FILTER_PARAMS, items_condition, parameter_names
 from mapservice.ogc.items import ItemsQuery, Page, items_page, one_item, page_body
 from mapservice.ogc.openapi import openapi_30
 from mapservice.ogc.params import DEFAULT_LIMIT, MAX_LIMIT, Cursor, negotiate, parse_bbox, parse_int
-from mapservice.ogc.queryables import queryables_document, queryables_for
+from mapservice.ogc.queryables import property_schemas, queryables_document, queryables_for
 from mapservice.tiles.extent import visible_extent
 from mapservice.tiles.filters import FILTER_NAMES, parse_filters, query_values
 from mapservice.tiles.grid import TMS_ID, TileAddress
@@ -154,14 +154,54 @@ async def collection(
 
 @router.get("/collections/{cid}/queryables", summary="Filterbare Eigenschaften / queryables")
 async def queryables(
-    request: Request, cid: str, catalog: CatalogDep, viewer: TileViewer
+    request: Request, cid: str, catalog: CatalogDep, viewer: TileViewer, rt: RuntimeDep
 ) -> Response:
     query, root = _query(request, {"f"}), _root(request)
     layer = visible_layer(catalog, cid, viewer)
-    doc = queryables_document(root, layer, queryables_for(layer, viewer, source_for(layer, viewer)))
+    types = await _geometry_types(rt, layer, viewer)
+    found = queryables_for(layer, viewer, source_for(layer, viewer))
+    doc = queryables_document(root, layer, found, geometry_types=types)
     fmt = negotiate(query.get("f"), request.headers.get("accept"))
-    return _answer(fmt, doc, "json", "Queryables", root, media="application/schema+json",
-                   pretty=json.dumps(doc, ensure_ascii=False, indent=2))  # fmt: skip
+    response = _answer(fmt, doc, "json", "Queryables", root, media="application/schema+json",
+                       pretty=json.dumps(doc, ensure_ascii=False, indent=2))  # fmt: skip
+    response.headers.update(_cache_control(viewer, rt))
+    return response
+
+
+async def _geometry_types(rt: Runtime, layer: Layer, viewer: Viewer) -> list[str]:
+    extent = await visible_extent(rt, layer, viewer)
+    return schema.geometry_types(layer, extent.geometry_types)
+
+
+@router.get("/collections/{cid}/schema", summary="Schema der Objekte / feature schema (Part 5)")
+async def feature_schema(
+    request: Request, cid: str, catalog: CatalogDep, viewer: TileViewer, rt: RuntimeDep
+) -> Response:
+    query, root = _query(request, {"f"}), _root(request)
+    layer = visible_layer(catalog, cid, viewer)
+    types = await _geometry_types(rt, layer, viewer)
+    found = queryables_for(layer, viewer, source_for(layer, viewer))
+    doc = schema.schema_document(root, layer, property_schemas(found, types))
+    fmt = negotiate(query.get("f"), request.headers.get("accept"))
+    response = _answer(fmt, doc, "json", "Schema", root, media="application/schema+json",
+                       pretty=json.dumps(doc, ensure_ascii=False, indent=2))  # fmt: skip
+    response.headers.update(_cache_control(viewer, rt))
+    return response
+
+
+@router.get(
+    "/collections/{cid}/schema.xsd",
+    summary="GML-Anwendungsschema mit dem Geometrietyp / GML application schema (for GDAL)",
+)
+async def feature_schema_xsd(
+    request: Request, cid: str, catalog: CatalogDep, viewer: TileViewer, rt: RuntimeDep
+) -> Response:
+    _query(request, set())
+    layer = visible_layer(catalog, cid, viewer)
+    types = await _geometry_types(rt, layer, viewer)
+    response = Response(schema.xsd_document(layer, types), media_type="application/xml")
+    response.headers.update(_cache_control(viewer, rt))
+    return response
 
 
 def _items_links(

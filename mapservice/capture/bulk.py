@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -115,6 +115,7 @@ COPY_SQL = (
     f"COPY stage_observation ({', '.join(c for c, _ in STAGE_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
 )
 COPY_TYPES = [t for _, t in STAGE_COLUMNS]
+_LAYER = [c for c, _ in STAGE_COLUMNS].index("layer_id")
 
 
 def create_stage(conn: Connection) -> None:
@@ -154,6 +155,21 @@ def copy_rows(
     if on_progress:
         on_progress(n)
     return n
+
+
+def layer_ids(catalog: Catalog, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """Rows with a layer named by its title ("Grün & Freiraum") given its id instead; an id,
+    or a value that names no layer (refused later, as typed), passes unchanged."""
+    known: dict[str, str | None] = {}
+    for row in rows:
+        value = row[_LAYER]
+        if value is None:
+            yield row
+            continue
+        if value not in known:
+            known[value] = catalog.layer_id_for(value)
+        found = known[value]
+        yield row if found is None or found == value else (*row[:_LAYER], found, *row[_LAYER + 1 :])
 
 
 def _record_rows(records: Iterable[ObservationRecord]) -> Iterable[tuple[Any, ...]]:
@@ -228,6 +244,7 @@ class StagedLoad:
         upsert: bool = False,
     ) -> None:
         self.conn, self.srid, self.upsert = conn, srid, upsert
+        self.catalog = catalog
         self.updated = 0
         self.dry_run, self.skip_invalid, self.optimistic = dry_run, skip_invalid, optimistic
         area = area_of_use or (0.0, 0.0, 0.0, 0.0)
@@ -251,7 +268,7 @@ class StagedLoad:
         """Stage and check one chunk (rows in ``STAGE_COLUMNS`` order); returns its size."""
         conn = self.conn
         conn.execute(text("TRUNCATE stage_observation"))
-        n = copy_rows(conn, rows, on_progress=on_progress)
+        n = copy_rows(conn, layer_ids(self.catalog, rows), on_progress=on_progress)
         conn.execute(text(CHECKED.format(table="chunk_checked")), self.params)
         conn.execute(text(TWICE.format(table="chunk_checked")))
         refused = conn.execute(text(_ANY_REFUSED.format(table="chunk_checked"))).first()

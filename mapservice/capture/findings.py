@@ -128,7 +128,8 @@ def store_findings(
                 "ppl": privacy.redactor.redact(rec.place_text)[0],
             },
         )  # fmt: skip
-        placed.append({"id": str(fid), "method": res.method, "confidence": res.confidence})
+        placed.append({"id": str(fid), "method": res.method, "precision": res.precision,
+                       "confidence": res.confidence})  # fmt: skip
     return placed
 
 
@@ -194,7 +195,9 @@ class FindingIn(BaseModel):
 FINDING_SELECT = """
 SELECT f.id, {interview} q.slug AS quarter, {statement} AS statement, f.layer_ids AS layers,
        f.kind, {place} AS place_text, ST_AsGeoJSON({geom}, 7)::json AS geometry,
-       f.georef_method, f.georef_confidence, f.needs_review, f.status, i.participant_group,
+       f.georef_method, CASE f.georef_method WHEN 'crossing' THEN 'intersection'
+       ELSE f.georef_method END AS georef_precision,
+       f.georef_confidence, f.needs_review, f.status, i.participant_group,
        {created} AS created_at
   FROM finding f JOIN quarter q ON q.id = f.quarter_id JOIN interview i ON i.id = f.interview_id
 """

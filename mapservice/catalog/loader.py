@@ -161,10 +161,39 @@ class Catalog:
             groups[layer.dimension].append(layer)
         return groups
 
+    def layer_id_for(self, value: str | None) -> str | None:
+        """The id of the layer a file names by its id or by a title the UI shows.
+
+        Spreadsheets are filled in from what people see ("Grün & Freiraum", "Green & open
+        space"), so case, surrounding and repeated whitespace do not matter; a value that
+        names no layer comes back as None (the caller refuses it with the value shown).
+        """
+        if value is None:
+            return None
+        if value in self._layers:
+            return value
+        names = self._names
+        if names is None or names[0] is not self._layers:
+            table: dict[str, str] = {}
+            for layer in self._layers.values():
+                for name in (layer.title_de, layer.title_en, layer.id):
+                    table.setdefault(_name_key(name), layer.id)
+            names = self._names = (self._layers, table)
+        found = names[1].get(_name_key(value))
+        if found is None and value.strip() in self:  # a layer kept elsewhere (on_miss)
+            return value.strip()
+        return found
+
+    _names: tuple[dict[str, Layer], dict[str, str]] | None = None
+
     def of_source(self, source: LayerSource | str) -> list[Layer]:
         """Layers fed by one capture source, e.g. all observation layers for the tiles."""
         wanted = LayerSource(source)
         return [layer for layer in self if layer.source == wanted]
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
 
 
 def load_catalog(directory: Path | str | None = None) -> Catalog:

@@ -12,9 +12,10 @@ What :meth:`Gazetteer.resolve` understands, in this order:
    (needs review);
 2. the whole text is a place or street name ("Martener Forum (In der Meile 2)") → that;
 3. crossings: "Ecke A / B", "A/B", "A Ecke B", "Kreuzung A und B", "A & B", "A und B" →
-   the intersection of the two street lines (``crossing``; lines that miss each other by
-   less than :data:`CROSSING_MEET_M` count as meeting, up to :data:`CROSSING_MAX_M` the
-   point between their nearest parts with lower confidence, beyond that the first street);
+   the intersection of the two street lines (``crossing``, precision "intersection"; lines
+   that miss each other by less than :data:`CROSSING_MEET_M` count as meeting, up to
+   :data:`CROSSING_MAX_M` (30 m) the point between their nearest parts with lower confidence,
+   beyond that the first street, method ``street``, with an explanation that says so);
 4. addresses: "Hofsteder Straße 12a" → the address point (``address``); a missing house
    number → the nearest number on the same side of the street, else the street line;
 5. named places and streets: exact, without the quarter's name ("Quartiersbüro" for
@@ -69,8 +70,13 @@ NEAREST_HOUSENUMBER = 0.7
 STREET_FOR_ADDRESS = 0.6
 AMBIGUOUS = 0.5  # factor when several equally good candidates exist
 CROSSING_MEET_M = 5.0  # closer than this the lines meet (digitising noise)
-CROSSING_NEAR_M = 30.0  # streets closer than this "meet" (digitised lines often miss)
-CROSSING_MAX_M = 250.0  # further apart than this, two streets do not form a crossing
+# Up to this gap, the point between the streets' nearest parts (digitised lines often miss by
+# a few metres); further apart, two streets do not form a corner at all: the first street is
+# used and the explanation says so. (250 m put "corners" in people's back yards.)
+CROSSING_MAX_M = 30.0
+#: The gazetteer's method → the precision a placement is shown with.
+PRECISION = {"address": "address", "crossing": "intersection", "street": "street",
+             "place": "place", "quarter": "quarter"}  # fmt: skip
 QUARTER_EXPLICIT = 0.5
 SAME_PLACE_M = 100.0  # entries of one name closer than this are one place (OSM node + area)
 
@@ -147,10 +153,16 @@ class Resolution:
     quarter_id: int | None = None
     score: float = 0.0  # raw similarity 0..100 of the name match (100 = exact)
 
+    @property
+    def precision(self) -> str:
+        """What the geometry is: address, intersection, street, place or quarter."""
+        return PRECISION[self.method]
+
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (geometry as GeoJSON) for API responses and import reports."""
         return {
             "method": self.method,
+            "precision": self.precision,
             "confidence": round(self.confidence, 3),
             "geometry": mapping(self.geometry) if self.geometry is not None else None,
             "matched": self.matched,
@@ -426,7 +438,7 @@ class Gazetteer:
             de = f"Kreuzung {name}."
             en = f"Crossing {name}."
         elif distance <= CROSSING_MAX_M:
-            confidence *= 0.8 if distance <= CROSSING_NEAR_M else 0.6
+            confidence *= 0.8
             de = (
                 f"{sa.name} und {sb.name} treffen sich im Verzeichnis nicht genau; Punkt "
                 f"zwischen ihren nächsten Stellen (Abstand {_metres_de(distance)})."
@@ -440,12 +452,14 @@ class Gazetteer:
             method, geometry, name = "street", sa.geometry, sa.name
             confidence *= 0.5
             de = (
-                f"{sa.name} und {sb.name} kreuzen sich nicht (Abstand "
-                f"{_metres_de(distance)}); die {sa.name} wird verwendet."
+                f"{sa.name} und {sb.name} kreuzen sich nicht (Abstand im Ortsverzeichnis "
+                f"{_metres_de(distance)}, mehr als {_metres_de(CROSSING_MAX_M)}); keine "
+                f"Kreuzung, die {sa.name} wird verwendet. Bitte prüfen."
             )
             en = (
-                f"{sa.name} and {sb.name} do not cross ({_metres_en(distance)} apart); "
-                f"{sa.name} is used."
+                f"{sa.name} and {sb.name} do not cross in the gazetteer "
+                f"({_metres_en(distance)} apart, more than {_metres_en(CROSSING_MAX_M)}); no "
+                f"intersection, {sa.name} is used. Please review."
             )
         if len({p[0].quarter_id for p in pairs}) > 1:
             confidence *= AMBIGUOUS

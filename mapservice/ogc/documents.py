@@ -13,6 +13,7 @@ from typing import Any
 from mapservice.catalog import Layer
 from mapservice.ogc.cql import CONFORMANCE as CQL2_CONFORMANCE
 from mapservice.ogc.crs import CRS84, uris
+from mapservice.ogc.schema import TITLE_CASE, geometry_format, geometry_types
 from mapservice.tiles.extent import Extent
 
 GEOJSON, JSON, HTML = "application/geo+json", "application/json", "text/html"
@@ -111,8 +112,23 @@ def collection(root: str, layer: Layer, extent: Extent, lang: str = "de") -> dic
                 "Filterbare Eigenschaften / queryables",
             ),
             link(f"{base}/tiles", REL_TILESETS, JSON, "Vektorkacheln / vector tiles"),
+            link(
+                f"{base}/schema",
+                "http://www.opengis.net/def/rel/ogc/1.0/schema",
+                "application/schema+json",
+                "Schema der Objekte / feature schema",
+            ),
+            link(
+                f"{base}/schema.xsd",
+                "describedby",
+                "application/xml",
+                "GML-Anwendungsschema (Geometrietyp) / GML application schema (geometry type)",
+            ),
         ],
     }
+    types = geometry_types(layer, extent.geometry_types)
+    doc["geometryTypes"] = [TITLE_CASE.get(t, t) for t in types]
+    doc["geometryFormat"] = geometry_format(types)
     if layer.attribution:
         doc["attribution"] = layer.attribution
     return doc

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from mapservice.access import Viewer
 from mapservice.catalog import Layer, LayerSource
 from mapservice.db.models import KINDS, STATUSES
+from mapservice.ogc.schema import geometry_property
 from mapservice.tiles.sources import Source
 
 Type = Literal["string", "number", "timestamp", "geometry"]
@@ -120,15 +121,28 @@ def queryables_for(layer: Layer, viewer: Viewer, source: Source) -> dict[str, Qu
     return {q.name: q for q in found}
 
 
+def property_schemas(
+    queryables: dict[str, Queryable], geometry_types: list[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Name → JSON Schema; the geometry says the collection's geometry type(s) (Part 5's
+    ``format: geometry-…`` with ``x-ogc-role: primary-geometry``, :mod:`.schema`)."""
+    out = {name: q.schema for name, q in queryables.items()}
+    if geometry_types is not None and "geometry" in out:
+        geometry = out["geometry"]
+        out["geometry"] = {**geometry, **geometry_property(geometry_types, geometry["title"])}
+    return out
+
+
 def queryables_document(
-    root: str, layer: Layer, queryables: dict[str, Queryable], lang: str = "de"
-) -> dict[str, Any]:
+    root: str, layer: Layer, queryables: dict[str, Queryable], lang: str = "de",
+    geometry_types: list[str] | None = None,
+) -> dict[str, Any]:  # fmt: skip
     """JSON Schema of the queryables (Part 3, ``/collections/{id}/queryables``)."""
     return {
         "$schema": "https://json-schema.org/draft/2019-09/schema",
         "$id": f"{root}/collections/{layer.id}/queryables",
         "type": "object",
         "title": layer.title(lang),
-        "properties": {name: q.schema for name, q in queryables.items()},
+        "properties": property_schemas(queryables, geometry_types),
         "additionalProperties": False,
     }

@@ -23,13 +23,15 @@ _MAX_ENTRIES = 2048
 
 @dataclass(frozen=True)
 class Extent:
-    """Lon/lat box (``None`` when nothing is visible), time span, feature count, version."""
+    """Lon/lat box (``None`` when nothing is visible), time span, feature count, version,
+    and the geometry types the visible features have (PostGIS spelling: ``POLYGON`` …)."""
 
     bbox: tuple[float, float, float, float] | None
     start: str | None
     end: str | None
     count: int
     version: str
+    geometry_types: tuple[str, ...] = ()
 
     def bounds(self) -> tuple[float, float, float, float]:
         """The box, or the whole Web Mercator world when the layer shows nothing yet."""
@@ -63,11 +65,12 @@ async def visible_extent(
     if cached is not None:
         return cached
     params = {**source.params, "version_key": version_key(layer)}
-    x0, y0, x1, y1, start, end, count, version = await rt.fetchone(
+    x0, y0, x1, y1, start, end, count, version, types = await rt.fetchone(
         extent_sql(source), params, prepare=False
     )
     bbox = None if x0 is None else (float(x0), float(y0), float(x1), float(y1))
-    extent = Extent(bbox, start, end, int(count), str(version))
+    found = tuple(sorted(t for t in (types or ()) if t))
+    extent = Extent(bbox, start, end, int(count), str(version), found)
     if len(rt.memo) >= _MAX_ENTRIES:
         rt.memo.clear()
     rt.memo[(layer.id, version, source.scope, filters.key())] = extent

@@ -178,7 +178,10 @@ def import_findings(
             report.refused.append(interview)
             continue
         kind = row.get("kind") or options.kind or ""
-        layers = [p.strip() for p in (row.get("layers") or options.layer or "").split(",")]
+        layers = [
+            catalog.layer_id_for(p) or p.strip()
+            for p in (row.get("layers") or options.layer or "").split(",")
+        ]
         rec = FindingRecord(
             statement=row.get("statement", ""), kind=KIND_WORDS.get(kind.lower(), kind),
             quarter=quarter, interview_id=interview, layer_ids=[p for p in layers if p],
