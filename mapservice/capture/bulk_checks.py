@@ -59,7 +59,8 @@ SELECT c.*, CAST(NULL AS text) AS detail, false AS inserted,
     WHEN char_length(btrim(c.title)) > 200 THEN 'title_too_long'
     WHEN char_length(c.description) > 10000 THEN 'text_too_long'
     WHEN c.observed_at > now() + interval '1 day' THEN 'future_date'
-    WHEN c.status IS NULL OR c.status NOT IN ('draft', 'review', 'published', 'rejected')
+    WHEN c.status IS NULL OR c.status NOT IN ('draft', 'review', 'changes_requested', 'published',
+      'rejected')
       THEN 'unknown_status'
     WHEN c.quarter_slug IS NOT NULL AND c.quarter_id IS NULL THEN 'unknown_quarter'
     WHEN c.quarter_id IS NULL OR NOT c.in_quarter THEN 'outside_quarter'

@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from mapservice.capture.strict import NoExplicitNull, StrictGeometry, Title
 
 Kind = Literal["strength", "problem", "potential", "idea"]
-Status = Literal["draft", "review", "published", "rejected"]
+Status = Literal["draft", "review", "changes_requested", "published", "rejected"]
 
 POINT_EXAMPLE = {"type": "Point", "coordinates": [7.2035, 51.4932]}
 
