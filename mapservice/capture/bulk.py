@@ -37,6 +37,7 @@ from mapservice.capture.bulk_checks import (
     NEAREST,
     TWICE,
     UNWRITE,
+    STAGE_CHANGED,
     UPDATE_CHANGED,
 )
 from mapservice.capture.reasons import reason_text
@@ -264,6 +265,8 @@ class StagedLoad:
             if self.upsert:
                 update = text(UPDATE_CHANGED.format(table="chunk_checked"))
                 self.updated += int(conn.execute(update).rowcount or 0)
+                staged = text(STAGE_CHANGED.format(table="chunk_checked"))
+                self.updated += int(conn.execute(staged).rowcount or 0)
         conn.execute(text(self._keep), {"wrote": wrote})  # remembers which rows were written
         conn.execute(text("DROP TABLE chunk_checked"))
         self.read += n
@@ -285,6 +288,8 @@ class StagedLoad:
             if self.upsert:
                 update = text(UPDATE_CHANGED.format(table="stage_checked"))
                 self.updated += int(conn.execute(update).rowcount or 0)
+                staged = text(STAGE_CHANGED.format(table="stage_checked"))
+                self.updated += int(conn.execute(staged).rowcount or 0)
         report.updated = self.updated if allowed else 0
         report.existing = int(conn.execute(text(_PRESENT)).scalar_one())
         _restore(conn, self._settings)

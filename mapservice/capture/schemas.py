@@ -105,6 +105,10 @@ class ObservationOut(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+    #: a change to this published entry waiting for review (author and planners only):
+    #: ``state`` (review / changes_requested) and the changed fields; the values above stay
+    #: the published ones until a planner approves
+    pending: dict[str, Any] | None = None
 
 
 class ObservationPage(BaseModel):
