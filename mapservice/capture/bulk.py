@@ -35,9 +35,9 @@ from mapservice.capture.bulk_checks import (
     DETAILS,
     INSERT,
     NEAREST,
+    STAGE_CHANGED,
     TWICE,
     UNWRITE,
-    STAGE_CHANGED,
     UPDATE_CHANGED,
 )
 from mapservice.capture.reasons import reason_text

@@ -290,7 +290,7 @@ def moderate_finding(
     conn: Connection, viewer: Viewer, fid: uuid.UUID, status: str, note: str
 ) -> dict[str, Any]:
     """Planners move a finding (or its open revision) — the same rules as observations."""
-    from mapservice.capture.observations import (  # noqa: PLC0415 (observations is the rule book)
+    from mapservice.capture.observations import (
         PLANNER_MOVES,
         REVISION_PLANNER_MOVES,
         check_move,

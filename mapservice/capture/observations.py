@@ -16,8 +16,8 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection, text
 
 from mapservice.access import Viewer, observation_visibility
-from mapservice.capture.geometry import check_layer_type, check_world, ensure_valid, parse_geometry
 from mapservice.capture import revisions
+from mapservice.capture.geometry import check_layer_type, check_world, ensure_valid, parse_geometry
 from mapservice.capture.reasons import refuse
 from mapservice.capture.retries import RetryConflict, differing
 from mapservice.capture.schemas import ModerationIn, ObservationIn, ObservationPatch

@@ -42,14 +42,14 @@ def upgrade() -> None:
     _status_check("observation", NEW)
     _status_check("finding", NEW)
     op.execute(
-        f"""
+        """
         CREATE TABLE revision (
           id bigserial PRIMARY KEY,
           quarter_id integer NOT NULL REFERENCES quarter (id) ON DELETE CASCADE,
           observation_id uuid REFERENCES observation (id) ON DELETE CASCADE,
           finding_id uuid REFERENCES finding (id) ON DELETE CASCADE,
           state text NOT NULL DEFAULT 'review',
-          changes jsonb NOT NULL DEFAULT '{{}}',
+          changes jsonb NOT NULL DEFAULT '{}',
           geom geometry(Geometry, 4326),
           author text,
           source text NOT NULL DEFAULT 'edit',
