@@ -148,8 +148,11 @@ def test_a_change_to_a_published_entry_waits_while_the_public_keeps_the_publishe
     # a rejected change is discarded: the published version stays
     http.patch(f"/api/observations/{oid}", json={"title": "Unsinn", "version": 3},
                headers=field.auth)  # fmt: skip
-    r = http.post(f"/api/review/observation/{oid}/decision",
-                  json={"action": "reject", "note": "Titel passt nicht"}, headers=planner.auth)  # fmt: skip
+    r = http.post(
+        f"/api/review/observation/{oid}/decision",
+        json={"action": "reject", "note": "Titel passt nicht"},
+        headers=planner.auth,
+    )
     assert r.status_code == 200 and r.json()["state"] == "published"
     assert r.json()["pending"] is None
     assert http.get(f"/api/observations/{oid}").json()["title"] == "Neuer Titel"
@@ -177,7 +180,8 @@ def test_a_finding_edit_waits_and_api_findings_keeps_the_published_statement(
     assert public["statement"] == "Spielplatz zu klein" and public["kind"] == "idea"
     r = http.post(f"/api/review/finding/{fid}/decision", json={"action": "publish"},
                   headers=planner.auth)  # fmt: skip
-    assert r.status_code == 200
+    assert public["statement"] == "Spielplatz an der Schule zu klein"
+    assert public["kind"] == "problem"
     public = http.get(f"/api/findings/{fid}").json()
     assert (
         public["statement"] == "Spielplatz an der Schule zu klein" and public["kind"] == "problem"
@@ -193,8 +197,15 @@ def test_planner_edits_and_moves_before_publishing(
     planner = workspace_team.planner
     oid = post_obs(http, workspace_team.field, area, 40)
     moved = area.point(41)
-    edit = {"title": "Korrigiert", "text": "Neu", "layer": "umwelt", "kind": "strength",
-            "rating": 2, "geometry": {"type": "Point", "coordinates": moved}, "version": 1}  # fmt: skip
+    edit = {
+        "title": "Korrigiert",
+        "text": "Neu",
+        "layer": "umwelt",
+        "kind": "strength",
+        "rating": 2,
+        "geometry": {"type": "Point", "coordinates": moved},
+        "version": 1,
+    }
     r = http.patch(f"/api/review/observation/{oid}", json=edit, headers=planner.auth)
     assert r.status_code == 200, r.text
     got = r.json()
@@ -284,8 +295,11 @@ def test_restricted_planner_sees_and_moves_only_its_scope(
                   headers=restricted.auth)  # fmt: skip
     assert r.json() == {"matched": 0, "moved": 0, "skipped": 0}
     assert queue(http, workspace_team.planner, quarter=area.slug)["total"] == 1
-    assign = http.post("/api/review/bulk", json={"action": "assign_layer", "layer": "umwelt",
-                                                 "ids": inside}, headers=restricted.auth)  # fmt: skip
+    assign = http.post(
+        "/api/review/bulk",
+        json={"action": "assign_layer", "layer": "umwelt", "ids": inside},
+        headers=restricted.auth,
+    )
     assert_error(assign, 403, "outside_scope")
 
 
