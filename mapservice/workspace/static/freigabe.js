@@ -259,7 +259,7 @@
     if (!geometry) return;
     if (geometry.type === 'Point') {
       const [lon, lat] = geometry.coordinates;
-      state.marker = L.marker([lat, lon], { draggable: true, keyboard: true, title: t('Punkt des Eintrags', 'Point of the entry'), alt: t('Punkt des Eintrags', 'Point of the entry') }).addTo(state.map);
+      state.marker = L.marker([lat, lon], { draggable: true, keyboard: true, icon: L.divIcon({ className: 'fg-pin', iconSize: [22, 22] }), title: t('Punkt des Eintrags', 'Point of the entry'), alt: t('Punkt des Eintrags', 'Point of the entry') }).addTo(state.map);
       state.marker.on('dragend', () => {
         const ll = state.marker.getLatLng();
         state.moved = [Math.round(ll.lng * 1e7) / 1e7, Math.round(ll.lat * 1e7) / 1e7];
