@@ -7,6 +7,7 @@ import { getCached, request, token } from "./api.js";
 import { createConflictDialog, keepMine, takeTheirs } from "./conflict.js";
 import * as db from "./db.js";
 import { createForm } from "./form.js";
+import { moderationOf, refreshModeration, resubmit } from "./freigabe.js";
 import { applyI18n, lang, serverMessage, setLang, t } from "./i18n.js";
 import { createList } from "./list.js";
 import { createMap } from "./map.js";
@@ -95,6 +96,8 @@ function buildMain() {
     onDelete: deleteEntry,
     onRetry: retryEntry,
     onResolve: async (id) => ui.conflict.open(await db.get("entries", id)),
+    moderationOf,
+    onResubmit: resubmitEntry,
   });
   ui.conflict = createConflictDialog($("#conflict-dialog"), {
     catalog: ui.catalog,
@@ -266,6 +269,24 @@ async function retryEntry(id) {
   await sync.retry("entries", id);
 }
 
+async function resubmitEntry(id) {
+  try {
+    await resubmit(id);
+    toast(t("mod.resent"));
+  } catch (error) {
+    toast(serverMessage(error.body) || String(error.message || error));
+  }
+  refreshAndRender(true);
+}
+
+/** Ask the server for the planners' decisions on the entries it has; render if any changed. */
+async function refreshAndRender(force = false) {
+  if (!ui.walk) return;
+  const entries = await db.all("entries", "walkthroughId", ui.walk.id);
+  const ids = entries.filter((e) => e.serverVersion !== null && !e.deleted).map((e) => e.id);
+  if (await refreshModeration(ids, { force })) queueRender();
+}
+
 async function resolve(id, choose) {
   await db.update("entries", id, (r) => (r && r.serverCopy ? choose(r) : r));
   queueRender();
@@ -301,6 +322,7 @@ async function render() {
   Object.assign(summary.dataset, counts);
   ui.map.showEntries(entries);
   ui.trackbar.render(await tracker.load(ui.walk.id));
+  if (online) refreshAndRender();
 }
 
 function showNet() {
@@ -356,6 +378,7 @@ async function start() {
   if (!token.get()) return showView("signin");
   await resumeOrSetup();
   sync.run({ force: true });
+  setInterval(() => refreshAndRender(true), 30000);
 }
 
 async function resumeOrSetup() {
