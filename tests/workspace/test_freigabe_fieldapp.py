@@ -55,11 +55,15 @@ def test_rejected_note_shows_and_changes_requested_is_fixed_and_resent(
     with httpx.Client(base_url=live_server.url, timeout=30, headers=planner) as http:
         items = http.get("/api/observations", params={"walkthrough": walk}).json()["items"]
         ids = {i["title"]: i["id"] for i in items}
-        r = http.post(f"/api/review/observation/{ids['Falscher Ort']}/decision",
-                      json={"action": "reject", "note": "Liegt außerhalb des Quartiers"})  # fmt: skip
+        r = http.post(
+            f"/api/review/observation/{ids['Falscher Ort']}/decision",
+            json={"action": "reject", "note": "Liegt außerhalb des Quartiers"},
+        )
         assert r.status_code == 200, r.text
-        r = http.post(f"/api/review/observation/{ids['Bank kaputt']}/decision",
-                      json={"action": "request_changes", "note": "Welche Bank? Bitte genauer."})  # fmt: skip
+        r = http.post(
+            f"/api/review/observation/{ids['Bank kaputt']}/decision",
+            json={"action": "request_changes", "note": "Welche Bank? Bitte genauer."},
+        )
         assert r.status_code == 200, r.text
 
     phone.page.reload()  # a new start asks the server at once (else within 30 s)
