@@ -180,12 +180,10 @@ def test_a_finding_edit_waits_and_api_findings_keeps_the_published_statement(
     assert public["statement"] == "Spielplatz zu klein" and public["kind"] == "idea"
     r = http.post(f"/api/review/finding/{fid}/decision", json={"action": "publish"},
                   headers=planner.auth)  # fmt: skip
+    assert r.status_code == 200, r.text
+    public = http.get(f"/api/findings/{fid}").json()
     assert public["statement"] == "Spielplatz an der Schule zu klein"
     assert public["kind"] == "problem"
-    public = http.get(f"/api/findings/{fid}").json()
-    assert (
-        public["statement"] == "Spielplatz an der Schule zu klein" and public["kind"] == "problem"
-    )
     rating = http.patch(f"/api/review/finding/{fid}", json={"rating": 1, "version": 3},
                         headers=planner.auth)  # fmt: skip
     assert_error(rating, 400, "not_for_findings")

@@ -181,14 +181,15 @@ def waiting_counts(conn: Connection, viewer: Viewer, state: str = WAITING) -> di
                      AND ((w.revision_id IS NULL AND p.revision_id IS NULL)
                           OR p.revision_id = w.revision_id)
                    GROUP BY w.id)
-            SELECT w.quarter, l.layer,
+            SELECT w.quarter, w.quarter_name, l.layer,
               count(DISTINCT w.id) FILTER (WHERE w.type = 'observation') AS observations,
               count(DISTINCT w.id) FILTER (WHERE w.type = 'finding') AS findings,
               coalesce(sum(ph.n), 0) AS photos,  -- findings have none: no double count
               GROUPING(l.layer) AS quarter_row
             FROM w CROSS JOIN LATERAL unnest(w.layers) AS l(layer)
             LEFT JOIN ph ON ph.id = w.id
-            GROUP BY GROUPING SETS ((w.quarter, l.layer), (w.quarter))
+            GROUP BY GROUPING SETS ((w.quarter, w.quarter_name, l.layer),
+                                    (w.quarter, w.quarter_name))
             """
         ),
         params,
@@ -197,7 +198,14 @@ def waiting_counts(conn: Connection, viewer: Viewer, state: str = WAITING) -> di
     for row in rows:
         entry = quarters.setdefault(
             row["quarter"],
-            {"observations": 0, "findings": 0, "photos": 0, "waiting": 0, "layers": {}},
+            {
+                "name": row["quarter_name"],
+                "observations": 0,
+                "findings": 0,
+                "photos": 0,
+                "waiting": 0,
+                "layers": {},
+            },
         )
         counts = {"observations": int(row["observations"]), "findings": int(row["findings"])}
         if row["quarter_row"]:

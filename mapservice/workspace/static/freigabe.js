@@ -51,7 +51,7 @@
     for (const slug of slugs) {
       const q = counts.quarters[slug];
       const li = document.createElement('li');
-      li.append(countLink(slug, null, (quarterNames[slug] || slug), q));
+      li.append(countLink(slug, null, q.name || quarterNames[slug] || slug, q));
       const sub = document.createElement('ul');
       for (const [layer, c] of Object.entries(q.layers).sort()) {
         const item = document.createElement('li');
@@ -82,13 +82,15 @@
   }
 
   const quarterNames = {};
-  async function loadQuarters() {
+  async function loadQuarters(chosen) {
     const summary = await P.api('/api/workspace/summary');
     const select = $('fg-f-quarter');
+    while (select.options.length > 1) select.remove(1);
     for (const q of summary.quarters) {
       quarterNames[q.slug] = q.name;
       const o = document.createElement('option'); o.value = q.slug; o.textContent = q.name; select.append(o);
     }
+    if (chosen) select.value = chosen;
   }
 
   async function loadWalkthroughs() {
@@ -107,7 +109,7 @@
     } catch (e) { /* the filter stays without walkthroughs */ }
   }
 
-  async function loadList(append) {
+  async function loadList(append, focusIndex) {
     const params = new URLSearchParams(filterValues());
     params.set('limit', String(PAGE));
     params.set('offset', append ? String(state.items.length) : '0');
@@ -121,7 +123,10 @@
     $('fg-more').hidden = state.items.length >= page.total;
     document.documentElement.dataset.freigabe = 'loaded';
     if (!append) {
-      if (state.items.length) focusRow(0, false); else showDetail(null);
+      if (state.items.length) {
+        const i = Math.min(focusIndex === undefined ? 0 : focusIndex, state.items.length - 1);
+        focusRow(i, focusIndex !== undefined);
+      } else showDetail(null);
     }
   }
 
@@ -148,7 +153,7 @@
       if (item.pending_revision) titled.title = t('Änderung an einem freigegebenen Eintrag', 'Change to a published entry');
       tr.append(first, titled,
         cell(item.type === 'finding' ? t('Aussage', 'Finding') : t('Beobachtung', 'Observation') + (item.photos ? ' · ' + item.photos + ' ' + t('Foto(s)', 'photo(s)') : '')),
-        cell(quarterNames[item.quarter] || item.quarter), cell((item.layers || []).map((l) => LAYER_TITLE[l] || l).join(', ')),
+        cell(item.quarter_name || item.quarter), cell((item.layers || []).map((l) => LAYER_TITLE[l] || l).join(', ')),
         cell(KINDS[item.kind] || item.kind), cell(item.author || ''), cell(fmtDate(item.at)),
         cell(STATES[item.state] || item.state));
       tr.addEventListener('click', (e) => { if (e.target !== box) focusRow(i, true); });
@@ -182,9 +187,9 @@
   }
 
   function showDetail(entry) {
+    const same = entry && state.detail && state.detail.id === entry.id;
     state.detail = entry;
-    state.moved = null;
-    closeNote();
+    if (!same) { state.moved = null; closeNote(); }
     $('fg-empty').hidden = !!entry;
     $('fg-body').hidden = !entry;
     if (!entry) { $('fg-detail-h').textContent = t('Eintrag', 'Entry'); return; }
@@ -290,6 +295,7 @@
     if (Object.keys(body).length === 1) { P.say(t('Nichts geändert.', 'Nothing changed.')); return; }
     try {
       const entry = await P.api(`/api/review/${d.type}/${d.id}`, { method: 'PATCH', json: body });
+      state.moved = null;
       showDetail(entry);
       P.say(t('Gespeichert.', 'Saved.'));
     } catch (err) { P.say(err.message, 'error'); }
@@ -319,9 +325,8 @@
     closeNote();
     P.say({ publish: t('Freigegeben: ', 'Published: '), reject: t('Abgelehnt: ', 'Rejected: '),
       request_changes: t('Änderung erbeten: ', 'Changes requested: ') }[action] + (d.title || ''));
-    await loadList();
+    await loadList(false, index);
     loadCounts();
-    if (state.items.length) focusRow(Math.min(index, state.items.length - 1), true);
   }
 
   async function runBulk(e) {
@@ -391,10 +396,13 @@
     for (const name of FILTERS) {
       if (query.get(name) && $('fg-filter').elements[name]) $('fg-filter').elements[name].value = query.get(name);
     }
-    try {
-      await loadQuarters();
-      if (query.get('quarter')) $('fg-f-quarter').value = query.get('quarter');
-      await Promise.all([loadCounts(), loadList(), loadWalkthroughs()]);
+    const quarter = query.get('quarter');
+    if (quarter) {  // an option until the quarter list arrives, so the filter holds at once
+      const o = document.createElement('option'); o.value = quarter; o.textContent = quarter;
+      $('fg-f-quarter').append(o); $('fg-f-quarter').value = quarter;
+    }
+    try {  // all at once: the list does not wait for the quarter names or the counts
+      await Promise.all([loadQuarters(quarter), loadCounts(), loadList(), loadWalkthroughs()]);
     } catch (err) { P.say(err.message, 'error'); }
   }
 
