@@ -74,8 +74,12 @@ def test_moderation_is_recorded_and_public_sees_only_published(http, team: Team)
     assert history[0]["account"].startswith("planner-")
     edited = http.patch(url, json={"title": "geändert", "version": done.json()["version"]},
                         headers=Team.auth(team.field))  # fmt: skip
-    assert edited.json()["status"] == "review", "an edited public entry is reviewed again"
-    assert http.get(url).status_code == 404
+    # an edited public entry is reviewed again, while the published version stays public
+    assert edited.json()["status"] == "published" and edited.json()["title"] == "Moderationstest"
+    assert edited.json()["pending"]["state"] == "review"
+    assert edited.json()["pending"]["changes"] == {"title": "geändert"}
+    assert http.get(url).json()["title"] == "Moderationstest"
+    assert http.get(url).json()["pending"] is None
 
 
 def test_list_filters_by_kind_bbox_and_pages(http, team: Team) -> None:  # type: ignore[no-untyped-def]

@@ -368,7 +368,7 @@ def test_field_account_cannot_attach_to_anothers_entry(
     assert rows(engine, draft) == rows(engine, published) == 0
 
 
-def test_planner_attaches_to_any_entry_and_field_photo_sends_entry_back_to_review(
+def test_planner_attaches_to_any_entry_and_field_photo_waits_for_review(
     http: httpx.Client, team: Team
 ) -> None:
     oid = observation(http, team.field, publish_with=team.planner)
@@ -379,8 +379,18 @@ def test_planner_attaches_to_any_entry_and_field_photo_sends_entry_back_to_revie
     by_owner = upload(http, oid, png(gps=None), team.field)
     assert by_owner.status_code == 201
     entry = http.get(f"/api/observations/{oid}", headers=Team.auth(team.field)).json()
-    assert entry["status"] == "review", "new content on a public entry is reviewed again"
-    assert entry["version"] == 3
+    # new content on a public entry is reviewed again; the entry stays public meanwhile and
+    # the new photo is not public until a planner approves it
+    assert entry["status"] == "published" and entry["pending"]["state"] == "review"
+    assert entry["version"] == 2
+    assert http.get(by_owner.json()["url"]).status_code == 404
+    assert http.get(by_owner.json()["url"], headers=Team.auth(team.field)).status_code == 200
+    public = [p["id"] for p in http.get(f"/api/observations/{oid}/photos").json()]
+    assert public == [by_planner.json()["id"]]
+    done = http.post(f"/api/observations/{oid}/moderation", json={"status": "published"},
+                     headers=Team.auth(team.planner))  # fmt: skip
+    assert done.status_code == 200 and done.json()["pending"] is None
+    assert http.get(by_owner.json()["url"]).status_code == 200
 
 
 def test_public_sees_photos_of_published_entries_only(http: httpx.Client, team: Team) -> None:

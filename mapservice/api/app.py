@@ -32,6 +32,7 @@ from mapservice.workspace import router as workspace_router
 from mapservice.workspace.imports import router as workspace_imports_router
 from mapservice.workspace.imports.layers import install as install_planner_layers
 from mapservice.workspace.interviews import router as interviews_workspace_router
+from mapservice.workspace.review import router as review_router
 from mapservice.workspace.views import router as views_workspace_router
 
 
@@ -83,6 +84,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(imports_router)  # /api/imports, /api/exports
     app.include_router(workspace_router)  # /planung, /api/auth, /api/workspace, /api/admin
     app.include_router(interviews_workspace_router)  # /planung/interviews, /api/interviews/…
+    app.include_router(review_router)  # /planung/freigabe, /api/review/…
     app.include_router(workspace_imports_router)  # /planung/import, /api/imports/{preview,jobs}
     app.include_router(views_workspace_router)  # /planung/karten, /api/workspace/views
     app.include_router(docs_router)  # /docs with self-hosted Swagger UI

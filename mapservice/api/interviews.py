@@ -86,7 +86,7 @@ def list_findings(
     conn: ConnDep,
     viewer: ViewerDep,
     quarter: Annotated[str | None, Query(max_length=64)] = None,
-    status: Literal["draft", "review", "published", "rejected"] | None = None,
+    status: Literal["draft", "review", "changes_requested", "published", "rejected"] | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[dict[str, Any]]:

@@ -35,6 +35,7 @@ from mapservice.capture.bulk_checks import (
     DETAILS,
     INSERT,
     NEAREST,
+    STAGE_CHANGED,
     TWICE,
     UNWRITE,
     UPDATE_CHANGED,
@@ -281,6 +282,8 @@ class StagedLoad:
             if self.upsert:
                 update = text(UPDATE_CHANGED.format(table="chunk_checked"))
                 self.updated += int(conn.execute(update).rowcount or 0)
+                staged = text(STAGE_CHANGED.format(table="chunk_checked"))
+                self.updated += int(conn.execute(staged).rowcount or 0)
         conn.execute(text(self._keep), {"wrote": wrote})  # remembers which rows were written
         conn.execute(text("DROP TABLE chunk_checked"))
         self.read += n
@@ -302,6 +305,8 @@ class StagedLoad:
             if self.upsert:
                 update = text(UPDATE_CHANGED.format(table="stage_checked"))
                 self.updated += int(conn.execute(update).rowcount or 0)
+                staged = text(STAGE_CHANGED.format(table="stage_checked"))
+                self.updated += int(conn.execute(staged).rowcount or 0)
         report.updated = self.updated if allowed else 0
         report.existing = int(conn.execute(text(_PRESENT)).scalar_one())
         _restore(conn, self._settings)

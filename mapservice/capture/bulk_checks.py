@@ -59,7 +59,8 @@ SELECT c.*, CAST(NULL AS text) AS detail, false AS inserted,
     WHEN char_length(btrim(c.title)) > 200 THEN 'title_too_long'
     WHEN char_length(c.description) > 10000 THEN 'text_too_long'
     WHEN c.observed_at > now() + interval '1 day' THEN 'future_date'
-    WHEN c.status IS NULL OR c.status NOT IN ('draft', 'review', 'published', 'rejected')
+    WHEN c.status IS NULL OR c.status NOT IN ('draft', 'review', 'changes_requested', 'published',
+      'rejected')
       THEN 'unknown_status'
     WHEN c.quarter_slug IS NOT NULL AND c.quarter_id IS NULL THEN 'unknown_quarter'
     WHEN c.quarter_id IS NULL OR NOT c.in_quarter THEN 'outside_quarter'
@@ -197,6 +198,38 @@ WHERE o.id = c.id AND c.reason IS NULL AND c.repeated AND NOT c.derived
         btrim(c.title), coalesce(c.description, ''), c.accuracy_m, c.observed_at,
         c.georef_method)
        OR NOT ST_Equals(o.geom, c.geom))
+  AND o.status <> 'published'
+"""
+
+# A changed row of a *published* entry is not written over it: it becomes the entry's pending
+# revision (capture/revisions.py), so the public keeps the published version until a planner
+# approves the import's values.
+STAGE_CHANGED = """
+WITH staged AS (
+INSERT INTO revision (quarter_id, observation_id, changes, geom, author, source)
+SELECT o.quarter_id, o.id,
+  jsonb_build_object('quarter_id', c.quarter_id, 'walkthrough_id', c.walkthrough_id,
+    'layer_id', c.layer_id, 'kind', c.kind, 'rating', c.rating, 'title', btrim(c.title),
+    'description', coalesce(c.description, ''), 'accuracy_m', c.accuracy_m,
+    'observed_at', c.observed_at, 'georef_method', c.georef_method),
+  CASE WHEN ST_Equals(o.geom, c.geom) THEN NULL ELSE c.geom END, c.author, 'import'
+FROM {table} c JOIN observation o ON o.id = c.id
+WHERE c.reason IS NULL AND c.repeated AND NOT c.derived AND o.status = 'published'
+  AND ((o.quarter_id, o.walkthrough_id, o.layer_id, o.kind, o.rating, o.title,
+        o.description, o.accuracy_m, o.observed_at, o.georef_method)
+       IS DISTINCT FROM (c.quarter_id, c.walkthrough_id, c.layer_id, c.kind, c.rating,
+        btrim(c.title), coalesce(c.description, ''), c.accuracy_m, c.observed_at,
+        c.georef_method)
+       OR NOT ST_Equals(o.geom, c.geom))
+ON CONFLICT (observation_id) WHERE state IN ('review', 'changes_requested')
+  AND observation_id IS NOT NULL
+DO UPDATE SET changes = EXCLUDED.changes, geom = EXCLUDED.geom, state = 'review',
+  source = 'import', author = EXCLUDED.author, updated_at = now()
+RETURNING id, quarter_id, observation_id
+)
+INSERT INTO moderation_event (quarter_id, observation_id, from_status, to_status, note,
+  revision_id)
+SELECT quarter_id, observation_id, 'published', 'review', 'Import', id FROM staged
 """
 
 # Rows refused only when the whole file was seen (an id given twice in different chunks) but

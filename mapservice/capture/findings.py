@@ -18,6 +18,7 @@ from shapely import wkb
 from sqlalchemy import Connection, text
 
 from mapservice.access import Viewer, finding_visibility, scope_sql
+from mapservice.capture import revisions
 from mapservice.capture.reasons import refuse
 from mapservice.capture.retries import RetryConflict, differing
 from mapservice.catalog import Catalog, LayerSource
@@ -291,6 +292,13 @@ def create_finding(
 def moderate_finding(
     conn: Connection, viewer: Viewer, fid: uuid.UUID, status: str, note: str
 ) -> dict[str, Any]:
+    """Planners move a finding (or its open revision) — the same rules as observations."""
+    from mapservice.capture.observations import (
+        PLANNER_MOVES,
+        REVISION_PLANNER_MOVES,
+        check_move,
+    )
+
     viewer.require("planner", "admin")
     current = fetch_finding(conn, viewer, fid)
     if viewer.restricted:
@@ -298,15 +306,30 @@ def moderate_finding(
             text("SELECT quarter_id FROM finding WHERE id = :id"), {"id": fid}
         ).scalar()
         viewer.require_scope(layers=current["layers"], quarter_id=quarter_id)
-    conn.execute(
-        text("UPDATE finding SET status = :s, version = version + 1 WHERE id = :id"),
-        {"s": status, "id": fid},
-    )
+    pending = revisions.open_revision(conn, "finding", fid)
+    before = current["status"] if pending is None else pending["state"]
+    check_move(viewer, PLANNER_MOVES if pending is None else REVISION_PLANNER_MOVES, before, status)
+    revisions.require_note(status, note)
+    if pending is not None:
+        if status == "published":
+            revisions.apply(conn, ":rid", {"rid": pending["id"]})
+        else:
+            revisions.close(conn, ":rid", {"rid": pending["id"]}, status)
+    else:
+        conn.execute(
+            text(
+                "UPDATE finding SET status = :s, version = version + 1, updated_at = now() "
+                "WHERE id = :id"
+            ),
+            {"s": status, "id": fid},
+        )
     conn.execute(
         text(
             "INSERT INTO moderation_event (quarter_id, finding_id, from_status, to_status, "
-            "account_id, note) SELECT quarter_id, id, :f, :t, :a, :n FROM finding WHERE id = :id"
+            "account_id, note, revision_id) SELECT quarter_id, id, :f, :t, :a, :n, :r "
+            "FROM finding WHERE id = :id"
         ),
-        {"f": current["status"], "t": status, "a": viewer.account_id, "n": note, "id": fid},
-    )
+        {"f": before, "t": status, "a": viewer.account_id, "n": note, "id": fid,
+         "r": pending["id"] if pending else None},
+    )  # fmt: skip
     return fetch_finding(conn, viewer, fid)

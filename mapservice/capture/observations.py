@@ -16,6 +16,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection, text
 
 from mapservice.access import Viewer, observation_visibility
+from mapservice.capture import revisions
 from mapservice.capture.geometry import check_layer_type, check_world, ensure_valid, parse_geometry
 from mapservice.capture.reasons import refuse
 from mapservice.capture.retries import RetryConflict, differing
@@ -33,13 +34,22 @@ SELECT o.id, q.slug AS quarter, o.layer_id AS layer, o.kind, o.rating, o.title, 
 """
 
 # Moderation: which role may move an entry from which status to which.
+# ``changes_requested`` and ``rejected`` need a note (``revisions.require_note``): the field
+# team reads it in the field app. While a published entry has an open revision, a move
+# decides the revision (``revision_moves``): published applies it, rejected discards it.
 PLANNER_MOVES = {
     "draft": {"review", "published", "rejected"},
-    "review": {"published", "rejected", "draft"},
+    "review": {"published", "rejected", "changes_requested", "draft"},
+    "changes_requested": {"review", "published", "rejected"},
     "published": {"review", "rejected"},
     "rejected": {"review"},
 }
-FIELD_MOVES = {"draft": {"review"}, "review": {"draft"}}
+FIELD_MOVES = {"draft": {"review"}, "review": {"draft"}, "changes_requested": {"review"}}
+REVISION_PLANNER_MOVES = {
+    "review": {"published", "rejected", "changes_requested"},
+    "changes_requested": {"review", "published", "rejected"},
+}
+REVISION_FIELD_MOVES = {"changes_requested": {"review"}}
 
 
 def visibility(viewer: Viewer, alias: str = "o") -> tuple[str, dict[str, Any]]:
@@ -97,7 +107,25 @@ def fetch(conn: Connection, oid: uuid.UUID, viewer: Viewer | None = None) -> dic
     )
     if row is None:
         raise not_found(oid)
-    return redact(dict(row), viewer)
+    out = redact(dict(row), viewer)
+    out["pending"] = None
+    if viewer is None or viewer.sees_everything or row["author"] == viewer.name:
+        out["pending"] = _pending(conn, oid)
+    return out
+
+
+def _pending(conn: Connection, oid: uuid.UUID) -> dict[str, Any] | None:
+    """The open revision of a published entry as its author and planners see it."""
+    found = revisions.open_revision(conn, "observation", oid)
+    if found is None:
+        return None
+    changes = dict(found["changes"])
+    if "layer_id" in changes:
+        changes["layer"] = changes.pop("layer_id")
+    changes.pop("quarter_id", None)
+    if found["geometry"] is not None:
+        changes["geometry"] = found["geometry"]
+    return {"state": found["state"], "changes": changes, "updated_at": found["updated_at"]}
 
 
 def redact(row: dict[str, Any], viewer: Viewer | None) -> dict[str, Any]:
@@ -263,9 +291,15 @@ def update(
         ).scalar_one()
         if geom_type not in {str(t) for t in layer.geometry_types}:
             raise refuse("geometry_type_not_allowed", f"{geom_type} ({layer.id})")
-    if current["status"] == "published" and not viewer.sees_everything:
-        sets.append("status = 'review'")  # an edited public entry is reviewed again
-    sets.append("version = version + 1")
+    if current["status"] == "published":  # the published version stays public meanwhile
+        geom_wkb = changes.pop("geom", None)
+        if changes or geom_wkb is not None:
+            revisions.stage(conn, viewer, "observation", oid, changes, geom_wkb)
+        return fetch(conn, oid)
+    if current["status"] == "changes_requested" and not viewer.sees_everything:
+        sets.append("status = 'review'")  # the field team's fix is a resend
+        _event(conn, viewer, oid, "changes_requested", "review", "")
+    sets += ["version = version + 1", "updated_at = now()"]
     conn.execute(
         text(f"UPDATE observation SET {', '.join(sets)} WHERE id = :id"), {"id": oid, **changes}
     )
@@ -286,30 +320,56 @@ class VersionConflict(Conflict):
 
 
 def moderate(conn: Connection, viewer: Viewer, oid: uuid.UUID, body: ModerationIn) -> dict:
+    """Move an entry (or, while one is open, its pending revision) to ``body.status``."""
     current = _editable(conn, viewer, oid)
+    pending = revisions.open_revision(conn, "observation", oid)
+    if pending is not None:
+        moves = REVISION_PLANNER_MOVES if viewer.sees_everything else REVISION_FIELD_MOVES
+        check_move(viewer, moves, pending["state"], body.status)
+        revisions.require_note(body.status, body.note)
+        ids, params = ":rid", {"rid": pending["id"]}
+        if body.status == "published":
+            revisions.apply(conn, ids, params)
+        else:
+            revisions.close(conn, ids, params, body.status)
+        _event(conn, viewer, oid, pending["state"], body.status, body.note, pending["id"])
+        return fetch(conn, oid)
     moves = PLANNER_MOVES if viewer.sees_everything else FIELD_MOVES
-    if body.status not in moves.get(current["status"], set()):
-        raise Conflict(
-            f"Übergang {current['status']} → {body.status} ist für die Rolle "
-            f"'{viewer.role}' nicht erlaubt.",
-            f"Transition {current['status']} → {body.status} is not allowed for role "
-            f"'{viewer.role}'.",
-            code="transition_forbidden",
-        )
+    check_move(viewer, moves, current["status"], body.status)
+    revisions.require_note(body.status, body.note)
     conn.execute(
-        text("UPDATE observation SET status = :s, version = version + 1 WHERE id = :id"),
+        text(
+            "UPDATE observation SET status = :s, version = version + 1, updated_at = now() "
+            "WHERE id = :id"
+        ),
         {"s": body.status, "id": oid},
     )
+    _event(conn, viewer, oid, current["status"], body.status, body.note)
+    return fetch(conn, oid)
+
+
+def check_move(viewer: Viewer, moves: dict[str, set[str]], now: str, to: str) -> None:
+    if to not in moves.get(now, set()):
+        raise Conflict(
+            f"Übergang {now} → {to} ist für die Rolle '{viewer.role}' nicht erlaubt.",
+            f"Transition {now} → {to} is not allowed for role '{viewer.role}'.",
+            code="transition_forbidden",
+        )
+
+
+def _event(
+    conn: Connection, viewer: Viewer, oid: uuid.UUID, before: str, after: str, note: str,
+    revision_id: int | None = None,
+) -> None:  # fmt: skip
     conn.execute(
         text(
             "INSERT INTO moderation_event (quarter_id, observation_id, from_status, to_status, "
-            "account_id, note) SELECT quarter_id, id, :f, :t, :a, :n FROM observation "
-            "WHERE id = :id"
+            "account_id, note, revision_id) SELECT quarter_id, id, :f, :t, :a, :n, :r "
+            "FROM observation WHERE id = :id"
         ),
-        {"f": current["status"], "t": body.status, "a": viewer.account_id, "n": body.note,
+        {"f": before, "t": after, "a": viewer.account_id, "n": note, "r": revision_id,
          "id": oid},
     )  # fmt: skip
-    return fetch(conn, oid)
 
 
 def delete(conn: Connection, viewer: Viewer, oid: uuid.UUID) -> None:

@@ -35,6 +35,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, text
 
 from mapservice.access import Viewer
+from mapservice.capture import revisions
 from mapservice.capture.observations import _editable, fetch, visibility
 from mapservice.capture.photo_images import (  # re-exported: callers use photos.<name>
     FORMATS,
@@ -49,8 +50,18 @@ STALE_TEMP_SECONDS = 3600
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 PHOTO_COLUMNS = (
-    "p.id, p.observation_id, p.sha256, p.media_type, p.size_bytes, p.width, p.height, p.created_at"
+    "p.id, p.observation_id, p.sha256, p.media_type, p.size_bytes, p.width, p.height, "
+    "p.created_at, p.revision_id IS NOT NULL AS pending"
 )
+
+
+def _pending_photos(viewer: Viewer) -> str:
+    """A photo waiting in a revision is for planners and the entry's author only."""
+    if viewer.sees_everything:
+        return "true"
+    if viewer.role == "field":
+        return "(p.revision_id IS NULL OR o.author = :viewer_name)"
+    return "p.revision_id IS NULL"
 
 
 # --- files on disk ----------------------------------------------------------------------------
@@ -182,13 +193,13 @@ def attach(
                  "n": len(image.data), "w": image.width, "h": image.height},
             )  # fmt: skip
             if entry["status"] == "published" and not viewer.sees_everything:
+                # new public content waits in the entry's revision; the entry stays public
+                rid = revisions.stage(conn, viewer, "observation", oid, {}, source="photo")
                 conn.execute(
-                    text(
-                        "UPDATE observation SET status = 'review', version = version + 1, "
-                        "updated_at = now() WHERE id = :o"
-                    ),
-                    {"o": oid},
-                )
+                    text("UPDATE photo SET revision_id = :r WHERE observation_id = :o "
+                         "AND sha256 = :s"),
+                    {"r": rid, "o": oid, "s": image.sha256},
+                )  # fmt: skip
             row = _row(conn, where, {"o": oid, "s": image.sha256})
             assert row is not None
             return row, True
@@ -247,7 +258,8 @@ def fetch_photo(conn: Connection, viewer: Viewer, pid: uuid.UUID) -> dict[str, A
         conn.execute(
             text(
                 f"SELECT {PHOTO_COLUMNS}, o.status FROM photo p "
-                f"JOIN observation o ON o.id = p.observation_id WHERE p.id = :id AND {where}"
+                f"JOIN observation o ON o.id = p.observation_id WHERE p.id = :id AND {where} "
+                f"AND {_pending_photos(viewer)}"
             ),
             {"id": pid, **params},
         )
@@ -256,17 +268,21 @@ def fetch_photo(conn: Connection, viewer: Viewer, pid: uuid.UUID) -> dict[str, A
     )
     if row is None:
         raise photo_not_found(pid)
-    return dict(row)
+    out = dict(row)
+    if out["pending"]:
+        out["status"] = "review"  # not public yet: never cached as public
+    return out
 
 
 def list_photos(conn: Connection, viewer: Viewer, oid: uuid.UUID) -> list[dict[str, Any]]:
     fetch(conn, oid, viewer)  # 404 unless the observation is visible to the caller
     rows = conn.execute(
         text(
-            f"SELECT {PHOTO_COLUMNS} FROM photo p WHERE p.observation_id = :o "
+            f"SELECT {PHOTO_COLUMNS} FROM photo p JOIN observation o ON o.id = p.observation_id "
+            f"WHERE p.observation_id = :o AND {_pending_photos(viewer)} "
             "ORDER BY p.created_at, p.id"
         ),
-        {"o": oid},
+        {"o": oid, **({"viewer_name": viewer.name} if viewer.role == "field" else {})},
     ).mappings()
     return [dict(r) for r in rows]
 

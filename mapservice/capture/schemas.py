@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from mapservice.capture.strict import NoExplicitNull, StrictGeometry, Title
 
 Kind = Literal["strength", "problem", "potential", "idea"]
-Status = Literal["draft", "review", "published", "rejected"]
+Status = Literal["draft", "review", "changes_requested", "published", "rejected"]
 
 POINT_EXAMPLE = {"type": "Point", "coordinates": [7.2035, 51.4932]}
 
@@ -105,6 +105,10 @@ class ObservationOut(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+    #: a change to this published entry waiting for review (author and planners only):
+    #: ``state`` (review / changes_requested) and the changed fields; the values above stay
+    #: the published ones until a planner approves
+    pending: dict[str, Any] | None = None
 
 
 class ObservationPage(BaseModel):

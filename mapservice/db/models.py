@@ -35,7 +35,9 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 KINDS = ("strength", "problem", "potential", "idea")
-STATUSES = ("draft", "review", "published", "rejected")
+STATUSES = ("draft", "review", "changes_requested", "published", "rejected")
+#: States of a pending change to a published entry (migration 0006).
+REVISION_STATES = ("review", "changes_requested", "published", "rejected")
 GROUPS = ("residents", "multipliers", "experts", "administration")
 ROLES = ("field", "planner", "admin")
 GEOREF_METHODS = ("coordinates", "address", "crossing", "street", "place", "quarter", "manual")
@@ -166,6 +168,8 @@ class Photo(Base):
     size_bytes: Mapped[int] = mapped_column(Integer)
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
+    #: 0006: set while the photo belongs to a pending change of a published entry
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("revision.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -313,6 +317,42 @@ class ModerationEvent(Base):
     account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     note: Mapped[str] = mapped_column(Text, server_default="")
+    revision_id: Mapped[int | None] = mapped_column(  # 0006: the revision decided, if any
+        ForeignKey("revision.id", ondelete="SET NULL")
+    )
+
+
+class Revision(Base):
+    """A pending change to a published entry: the published row stays public until approved.
+
+    ``changes`` holds the new column values, ``geom`` a moved geometry (migration 0006).
+    """
+
+    __tablename__ = "revision"
+    __table_args__ = (
+        CheckConstraint(
+            "(observation_id IS NULL) <> (finding_id IS NULL)", name="exactly_one_target"
+        ),
+        CheckConstraint(_in("state", REVISION_STATES), name="state_known"),
+        CheckConstraint(_in("source", ("edit", "import", "photo")), name="source_known"),
+        CheckConstraint(f"geom IS NULL OR ({_valid('geom')})", name="geom_valid"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    quarter_id: Mapped[int] = mapped_column(ForeignKey("quarter.id", ondelete="CASCADE"))
+    observation_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("observation.id", ondelete="CASCADE")
+    )
+    finding_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("finding.id", ondelete="CASCADE")
+    )
+    state: Mapped[str] = mapped_column(Text, server_default="review")
+    changes: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    geom: Mapped[Any | None] = mapped_column(_geom())
+    author: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text, server_default="edit")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class LayerVersion(Base):

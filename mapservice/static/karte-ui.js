@@ -62,7 +62,7 @@
       ctx.filters.from = validDate(pick('from', view.from));
       ctx.filters.to = validDate(pick('to', view.to));
       const status = state.get('status');  // used only once a planner has signed in
-      ctx.filters.status = ['draft', 'review', 'published', 'rejected'].includes(status) ? status : '';
+      ctx.filters.status = ['draft', 'review', 'changes_requested', 'published', 'rejected'].includes(status) ? status : '';
     }
     setBase(state.get('base') in ctx.bases ? state.get('base') : cfg.base);
     for (const id of cfg.active) if (ctx.layers[id]) ctx.map.addLayer(ctx.layers[id]);

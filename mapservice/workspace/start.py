@@ -1,4 +1,8 @@
-"""The start page's numbers: what waits for review, per quarter, within the caller's rights."""
+"""The start page's numbers: what waits for review, per quarter, within the caller's rights.
+
+The counts are the moderation queue's (:func:`review.queue.waiting_counts`): the nav badge,
+the start page and the Freigabe page show the same numbers.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,10 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from mapservice.access import Viewer, scope_condition
+from mapservice.access import Viewer
+from mapservice.workspace.review.queue import WAITING, waiting_counts
 
-#: The state of an entry that waits for a planner (ws-review owns the states).
-WAITING = "review"
+__all__ = ["WAITING", "waiting_summary"]
 
 
 def waiting_summary(conn: Connection, viewer: Viewer) -> dict[str, Any]:
@@ -17,35 +21,22 @@ def waiting_summary(conn: Connection, viewer: Viewer) -> dict[str, Any]:
 
     A restricted planner counts only its layers and sees only its quarters.
     """
-    viewer.require("planner", "admin")
-    obs, p1 = scope_condition(viewer, "o", prefix="so")
-    fnd, p2 = scope_condition(viewer, "f", layer_array=True, prefix="sf")
+    counts = waiting_counts(conn, viewer)
     quarters = "true"
-    params: dict[str, object] = {"w": WAITING, **p1, **p2}
+    params: dict[str, object] = {}
     if viewer.quarters is not None:
         quarters = "q.id = ANY(CAST(:sq AS integer[]))"
         params["sq"] = sorted(viewer.quarters)
     rows = conn.execute(
         text(
-            f"""
-            SELECT q.slug, q.name, q.city, q.synthetic,
-              (SELECT count(*) FROM observation o
-                WHERE o.quarter_id = q.id AND o.status = :w AND {obs}) AS observations,
-              (SELECT count(*) FROM finding f
-                WHERE f.quarter_id = q.id AND f.status = :w AND {fnd}) AS findings,
-              (SELECT count(*) FROM photo p JOIN observation o ON o.id = p.observation_id
-                WHERE p.quarter_id = q.id AND o.status = :w AND {obs}) AS photos
-            FROM quarter q WHERE {quarters} ORDER BY q.city, q.name
-            """
+            f"SELECT q.slug, q.name, q.city, q.synthetic FROM quarter q WHERE {quarters} "
+            "ORDER BY q.city, q.name"
         ),
         params,
     ).mappings()
     out = []
-    total = {"observations": 0, "findings": 0, "photos": 0, "waiting": 0}
+    empty = {"observations": 0, "findings": 0, "photos": 0, "waiting": 0}
     for row in rows:
-        entry = dict(row)
-        entry["waiting"] = row["observations"] + row["findings"]
-        for key in total:
-            total[key] += entry[key]
-        out.append(entry)
-    return {"quarters": out, "total": total}
+        found = counts["quarters"].get(row["slug"], empty)
+        out.append({**dict(row), **{key: found[key] for key in empty}})
+    return {"quarters": out, "total": counts["total"]}

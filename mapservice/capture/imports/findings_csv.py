@@ -23,7 +23,7 @@ from sqlalchemy import Connection, text
 from mapservice.capture.bulk import ImportReport, Refusal
 from mapservice.capture.findings import FindingRecord, check_finding, store_findings
 from mapservice.capture.imports.columns import find_column
-from mapservice.capture.imports.options import ImportOptions
+from mapservice.capture.imports.options import STATUSES, ImportOptions
 from mapservice.capture.readers import KIND_WORDS
 from mapservice.catalog import Catalog
 from mapservice.errors import InvalidInput
@@ -191,7 +191,7 @@ def import_findings(
             NAMESPACE, f"{interview}|{rec.statement}|{rec.place_text}"))  # fmt: skip
         try:
             check_finding(catalog, rec)
-            if rec.status not in ("draft", "review", "published", "rejected"):
+            if rec.status not in STATUSES:
                 raise InvalidInput(
                     f"Unbekannter Status: {rec.status[:20]!r}.",
                     f"Unknown status: {rec.status[:20]!r}.",

@@ -18,7 +18,7 @@ from mapservice.errors import InvalidInput
 from mapservice.georef.crs import parse_epsg
 
 FORMATS = ("auto", "geojson", "csv", "gpx", "gpkg", "shp", "odk", "kobo", "findings")
-STATUSES = ("draft", "review", "published", "rejected")
+STATUSES = ("draft", "review", "changes_requested", "published", "rejected")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 _LAYER = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _COLUMN_MAX = 100

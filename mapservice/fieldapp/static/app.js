@@ -7,6 +7,7 @@ import { getCached, token } from "./api.js";
 import { createConflictDialog, keepMine, takeTheirs } from "./conflict.js";
 import * as db from "./db.js";
 import { createForm } from "./form.js";
+import { moderationOf, refreshModeration, resubmit } from "./freigabe.js";
 import { applyI18n, lang, serverMessage, setLang, t } from "./i18n.js";
 import { createList } from "./list.js";
 import { createMap } from "./map.js";
@@ -106,6 +107,8 @@ function buildMain() {
     onDelete: deleteEntry,
     onRetry: retryEntry,
     onResolve: async (id) => ui.conflict.open(await db.get("entries", id)),
+    moderationOf,
+    onResubmit: resubmitEntry,
   });
   ui.team = createTeamView($("#team-list"), {
     catalog: ui.catalog,
@@ -270,6 +273,24 @@ async function retryEntry(id) {
   await sync.retry("entries", id);
 }
 
+async function resubmitEntry(id) {
+  try {
+    await resubmit(id);
+    toast(t("mod.resent"));
+  } catch (error) {
+    toast(serverMessage(error.body) || String(error.message || error));
+  }
+  refreshAndRender(true);
+}
+
+/** Ask the server for the planners' decisions on the entries it has; render if any changed. */
+async function refreshAndRender(force = false) {
+  if (!ui.walk) return;
+  const entries = await db.all("entries", "walkthroughId", ui.walk.id);
+  const ids = entries.filter((e) => e.serverVersion !== null && !e.deleted).map((e) => e.id);
+  if (await refreshModeration(ids, { force })) queueRender();
+}
+
 async function resolve(id, choose) {
   await db.update("entries", id, (r) => (r && r.serverCopy ? choose(r) : r));
   queueRender();
@@ -310,6 +331,7 @@ async function render() {
   ui.walk = (await db.get("walkthroughs", ui.walk.id)) || ui.walk;
   ui.walkEnd.render(ui.walk);
   ui.trackbar.render(await tracker.load(ui.walk.id));
+  if (online) refreshAndRender();
 }
 
 function showNet() {
@@ -365,6 +387,7 @@ async function start() {
   if (!token.get()) return showView("signin");
   await resumeOrSetup();
   sync.run({ force: true });
+  setInterval(() => refreshAndRender(true), 30000);
 }
 
 async function resumeOrSetup() {

@@ -8,7 +8,10 @@ import { displayState } from "./model.js";
 
 const ARM_MS = 5000;
 
-export function createList(element, { catalog, onEdit, onDelete, onRetry, onResolve }) {
+export function createList(
+  element,
+  { catalog, onEdit, onDelete, onRetry, onResolve, moderationOf = () => null, onResubmit },
+) {
   // Entries whose delete button was tapped once; kept here because the list re-renders
   // whenever the sync queue reports progress, and a re-render must not disarm it.
   const armed = new Map();
@@ -50,6 +53,8 @@ export function createList(element, { catalog, onEdit, onDelete, onRetry, onReso
         <strong class="entry-title"></strong>
         <span class="entry-meta"></span>
         <span class="badge badge-${state}"></span>
+        <span class="badge badge-mod" hidden></span>
+        <p class="entry-note"></p>
         <span class="entry-photos"></span>
         <p class="entry-error" role="alert"></p>
         <div class="entry-actions"></div>
@@ -73,13 +78,34 @@ export function createList(element, { catalog, onEdit, onDelete, onRetry, onReso
     }
     li.querySelector(".entry-error").textContent = problems.join(" ");
     const actions = li.querySelector(".entry-actions");
-    if (!entry.deleted) actions.append(button("list.edit", () => onEdit(entry.id)));
+    const mod = entry.deleted ? null : moderationOf(entry.id);
+    if (mod) showModeration(li, mod);
+    if (mod && mod.state === "changes_requested") {
+      actions.append(button("mod.fix", () => onEdit(entry.id)));
+      if (onResubmit && !mod.pending) actions.append(button("mod.resend", () => onResubmit(entry.id)));
+    } else if (!entry.deleted) actions.append(button("list.edit", () => onEdit(entry.id)));
     if (state === "refused" || photos.some((p) => p.state === "refused")) {
       actions.append(button("list.resend", () => onRetry(entry.id)));
     }
     if (state === "conflict") actions.append(button("list.resolve", () => onResolve(entry.id)));
     if (!entry.deleted) actions.append(deleteButton(entry.id));
     return li;
+  }
+
+  // The planners' decision beside the sync state: a rejected or sent-back entry says why.
+  function showModeration(li, mod) {
+    const badge = li.querySelector(".badge-mod");
+    badge.hidden = false;
+    badge.textContent = t(`mod.${mod.state}`);
+    badge.classList.add(`badge-mod-${mod.state}`);
+    li.dataset.moderation = mod.state;
+    const lines = [];
+    if (mod.pending) lines.push(t("mod.pending"));
+    if (mod.note && mod.note_status !== "review") {
+      const when = fmtDate(mod.note_at);
+      lines.push(t("mod.note", { who: mod.note_by || "", when, note: mod.note }));
+    }
+    li.querySelector(".entry-note").textContent = lines.join(" ");
   }
 
   function button(key, handler) {
