@@ -35,8 +35,9 @@ def visible_sql(viewer: Viewer, alias: str = "m") -> str:
 
 
 def not_found(mid: object) -> NotFound:
-    return NotFound(f"Maßnahme {mid} nicht gefunden.", f"Measure {mid} not found.",
-                    code="unknown_measure")  # fmt: skip
+    return NotFound(
+        f"Maßnahme {mid} nicht gefunden.", f"Measure {mid} not found.", code="unknown_measure"
+    )
 
 
 SELECT = """
@@ -75,9 +76,11 @@ class MeasureFilter:
     def sql(self) -> tuple[str, dict[str, Any]]:
         parts, params = [], {}
         if self.quarter is not None:
-            parts.append("EXISTS (SELECT 1 FROM measure_quarter fq JOIN quarter fqq "
-                         "ON fqq.id = fq.quarter_id WHERE fq.measure_id = m.id "
-                         "AND fqq.slug = :f_quarter)")  # fmt: skip
+            parts.append(
+                "EXISTS (SELECT 1 FROM measure_quarter fq JOIN quarter fqq "
+                "ON fqq.id = fq.quarter_id WHERE fq.measure_id = m.id "
+                "AND fqq.slug = :f_quarter)"
+            )
             params["f_quarter"] = self.quarter
         for name in ("phase", "status"):
             if getattr(self, name) is not None:
@@ -95,16 +98,22 @@ class MeasureFilter:
         if self.roots:
             parts.append("m.parent_id IS NULL")
         if self.observation is not None:
-            parts.append("EXISTS (SELECT 1 FROM measure_link fl WHERE fl.measure_id = m.id "
-                         "AND fl.observation_id = :f_obs)")  # fmt: skip
+            parts.append(
+                "EXISTS (SELECT 1 FROM measure_link fl WHERE fl.measure_id = m.id "
+                "AND fl.observation_id = :f_obs)"
+            )
             params["f_obs"] = self.observation
         if self.finding is not None:
-            parts.append("EXISTS (SELECT 1 FROM measure_link fl WHERE fl.measure_id = m.id "
-                         "AND fl.finding_id = :f_finding)")  # fmt: skip
+            parts.append(
+                "EXISTS (SELECT 1 FROM measure_link fl WHERE fl.measure_id = m.id "
+                "AND fl.finding_id = :f_finding)"
+            )
             params["f_finding"] = self.finding
         if self.search:
-            parts.append("(m.title ILIKE :f_q OR m.description ILIKE :f_q "
-                         "OR m.reference ILIKE :f_q OR m.external_id ILIKE :f_q)")  # fmt: skip
+            parts.append(
+                "(m.title ILIKE :f_q OR m.description ILIKE :f_q "
+                "OR m.reference ILIKE :f_q OR m.external_id ILIKE :f_q)"
+            )
             escaped = self.search.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
             params["f_q"] = f"%{escaped}%"
         return " AND ".join(parts) or "true", params
@@ -129,8 +138,11 @@ def shape(
     figure = figs.get(row.id, progress.Figure(None, None))
     sachstand = None
     if row.sachstand_date is not None:
-        sachstand = {"on_date": row.sachstand_date, "title": row.sachstand_title,
-                     "text": row.sachstand_text}  # fmt: skip
+        sachstand = {
+            "on_date": row.sachstand_date,
+            "title": row.sachstand_title,
+            "text": row.sachstand_text,
+        }
     return {
         "id": row.id,
         "external_id": row.external_id,
@@ -184,10 +196,12 @@ def list_measures(
         text(f"SELECT count(*) FROM measure m WHERE {condition}"), params
     ).scalar_one()
     rows = conn.execute(
-        text(f"{SELECT} WHERE {condition} ORDER BY m.reference COLLATE \"C\", m.title, m.id "
-             "LIMIT :limit OFFSET :offset"),
+        text(
+            f'{SELECT} WHERE {condition} ORDER BY m.reference COLLATE "C", m.title, m.id '
+            "LIMIT :limit OFFSET :offset"
+        ),
         {**params, "limit": flt.limit, "offset": flt.offset},
-    ).all()  # fmt: skip
+    ).all()
     figs, kids = figures(conn, viewer), _children(conn, viewer)
     return [shape(r, figs, kids, lang) for r in rows], int(total)
 

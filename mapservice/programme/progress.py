@@ -50,8 +50,9 @@ def compute(nodes: Mapping[Hashable, Node]) -> dict[Hashable, Figure]:
         kids = children.get(key)
         if not kids:
             value = nodes[key].progress
-            out[key] = Figure(float(value) if value is not None else None,
-                              "hand" if value is not None else None)  # fmt: skip
+            out[key] = Figure(
+                float(value) if value is not None else None, "hand" if value is not None else None
+            )
             continue
         total = weights = 0.0
         for kid in kids:

@@ -78,8 +78,18 @@ class MeasurePatch(NoExplicitNull):
     """Changes to a measure; send the ``version`` you edited to be told of a conflict."""
 
     model_config = ConfigDict(extra="forbid")
-    NULLABLE = frozenset({"version", "geometry", "parent_id", "start_date", "end_date",
-                          "budget", "progress", "weight"})  # fmt: skip
+    NULLABLE = frozenset(
+        {
+            "version",
+            "geometry",
+            "parent_id",
+            "start_date",
+            "end_date",
+            "budget",
+            "progress",
+            "weight",
+        }
+    )
 
     version: int | None = Field(default=None, ge=1, le=2**31 - 1, strict=True)
     external_id: ExternalId | None = None
@@ -134,9 +144,15 @@ class LinkIn(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"observation_id": "6f1c1c3e-3d4e-4a53-9a0e-2f1f7f0d0b11",
-                                         "reason": "Gehweg zugeparkt: Anlass der Maßnahme"}]},
-    )  # fmt: skip
+        json_schema_extra={
+            "examples": [
+                {
+                    "observation_id": "6f1c1c3e-3d4e-4a53-9a0e-2f1f7f0d0b11",
+                    "reason": "Gehweg zugeparkt: Anlass der Maßnahme",
+                }
+            ]
+        },
+    )
 
     observation_id: uuid.UUID | None = None
     finding_id: uuid.UUID | None = None
@@ -148,9 +164,16 @@ class BulkIn(NoExplicitNull):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"ids": ["6f1c1c3e-3d4e-4a53-9a0e-2f1f7f0d0b11"],
-                                         "status": "verzoegert", "end_date": "2027-12-31"}]},
-    )  # fmt: skip
+        json_schema_extra={
+            "examples": [
+                {
+                    "ids": ["6f1c1c3e-3d4e-4a53-9a0e-2f1f7f0d0b11"],
+                    "status": "verzoegert",
+                    "end_date": "2027-12-31",
+                }
+            ]
+        },
+    )
     NULLABLE = frozenset({"start_date", "end_date"})
 
     ids: list[uuid.UUID] = Field(min_length=1, max_length=1000)

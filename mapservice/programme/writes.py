@@ -21,11 +21,26 @@ from mapservice.errors import Conflict, InvalidInput
 from mapservice.programme.measures import not_found, visible_sql
 from mapservice.programme.schemas import MeasureIn, MeasurePatch
 
-GEOMETRY_TYPES = ("Point", "LineString", "Polygon", "MultiPoint", "MultiLineString",
-                  "MultiPolygon")  # fmt: skip
-COLUMNS = ("external_id", "reference", "title", "description", "parent_id", "geom",
-           "layer_ids", "dimensions", "responsible", "start_date", "end_date", "budget",
-           "phase", "status", "progress", "weight", "published")  # fmt: skip
+GEOMETRY_TYPES = ("Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon")
+COLUMNS = (
+    "external_id",
+    "reference",
+    "title",
+    "description",
+    "parent_id",
+    "geom",
+    "layer_ids",
+    "dimensions",
+    "responsible",
+    "start_date",
+    "end_date",
+    "budget",
+    "phase",
+    "status",
+    "progress",
+    "weight",
+    "published",
+)
 
 
 def require_writer(viewer: Viewer) -> None:
@@ -41,8 +56,9 @@ def quarter_ids(conn: Connection, slugs: list[str]) -> list[int]:
     missing = [s for s in wanted if s not in rows]
     if missing:
         names = ", ".join(m[:64] for m in missing[:5])
-        raise InvalidInput(f"Unbekanntes Quartier: {names}.", f"Unknown quarter: {names}.",
-                           code="unknown_quarter")  # fmt: skip
+        raise InvalidInput(
+            f"Unbekanntes Quartier: {names}.", f"Unknown quarter: {names}.", code="unknown_quarter"
+        )
     return [int(rows[s]) for s in wanted]
 
 
@@ -50,8 +66,9 @@ def check_layers(catalog: Catalog, layers: list[str]) -> list[str]:
     unknown = [lay for lay in layers if lay not in catalog]
     if unknown:
         names = ", ".join(u[:64] for u in unknown[:5])
-        raise InvalidInput(f"Unbekannte Themenebene: {names}.", f"Unknown layer: {names}.",
-                           code="unknown_layer")  # fmt: skip
+        raise InvalidInput(
+            f"Unbekannte Themenebene: {names}.", f"Unknown layer: {names}.", code="unknown_layer"
+        )
     return list(dict.fromkeys(layers))
 
 
@@ -94,13 +111,19 @@ def check_parent(conn: Connection, viewer: Viewer, mid: uuid.UUID | None, parent
         return
     if parent == mid:
         raise cycle_error(_title(conn, mid), _title(conn, mid))
-    chain = conn.execute(
-        text("WITH RECURSIVE up(id, parent_id, depth) AS ("
-             " SELECT id, parent_id, 1 FROM measure WHERE id = :p UNION ALL"
-             " SELECT m.id, m.parent_id, up.depth + 1 FROM measure m JOIN up"
-             " ON m.id = up.parent_id WHERE up.depth < 10000) SELECT id FROM up"),
-        {"p": parent},
-    ).scalars().all()  # fmt: skip
+    chain = (
+        conn.execute(
+            text(
+                "WITH RECURSIVE up(id, parent_id, depth) AS ("
+                " SELECT id, parent_id, 1 FROM measure WHERE id = :p UNION ALL"
+                " SELECT m.id, m.parent_id, up.depth + 1 FROM measure m JOIN up"
+                " ON m.id = up.parent_id WHERE up.depth < 10000) SELECT id FROM up"
+            ),
+            {"p": parent},
+        )
+        .scalars()
+        .all()
+    )
     if mid in chain:
         raise cycle_error(_title(conn, mid), _title(conn, parent))
 
@@ -161,11 +184,13 @@ def set_quarters(conn: Connection, mid: uuid.UUID, quarters: list[int]) -> None:
         {"i": mid, "q": quarters},
     )
     conn.execute(
-        text("INSERT INTO measure_quarter (measure_id, quarter_id) SELECT :i, "
-             "unnest(CAST(:q AS integer[])) "
-             "ON CONFLICT DO NOTHING"),
+        text(
+            "INSERT INTO measure_quarter (measure_id, quarter_id) SELECT :i, "
+            "unnest(CAST(:q AS integer[])) "
+            "ON CONFLICT DO NOTHING"
+        ),
         {"i": mid, "q": quarters},
-    )  # fmt: skip
+    )
 
 
 def new_external_id() -> str:
@@ -176,14 +201,18 @@ def database_refusal(exc: DBAPIError) -> InvalidInput | Conflict | None:
     """A constraint the checks above did not catch (e.g. two writers at once), in words."""
     message = str(getattr(exc, "orig", exc))
     if "uq_measure_external_id" in message:
-        return Conflict("Diese externe Kennung ist schon vergeben.",
-                        "This external id is taken already.", code="external_id_taken")  # fmt: skip
+        return Conflict(
+            "Diese externe Kennung ist schon vergeben.",
+            "This external id is taken already.",
+            code="external_id_taken",
+        )
     if "measure_cycle" in message or "close a cycle" in message:
         return cycle_error("die Maßnahme", "die übergeordnete")
     if "ck_measure_" in message:
         name = message.split("ck_measure_")[1].split('"')[0]
-        return InvalidInput(f"Ungültiger Wert ({name}).", f"Invalid value ({name}).",
-                            code="invalid_value")  # fmt: skip
+        return InvalidInput(
+            f"Ungültiger Wert ({name}).", f"Invalid value ({name}).", code="invalid_value"
+        )
     return None
 
 
@@ -196,16 +225,19 @@ def write_row(conn: Connection, mid: uuid.UUID | None, values: dict[str, Any]) -
                 cols = list(values)
                 exprs = [geom if c == "geom" else f":{c}" for c in cols]
                 return conn.execute(
-                    text(f"INSERT INTO measure ({', '.join(cols)}) VALUES ({', '.join(exprs)}) "
-                         "RETURNING id"),
+                    text(
+                        f"INSERT INTO measure ({', '.join(cols)}) VALUES ({', '.join(exprs)}) "
+                        "RETURNING id"
+                    ),
                     values,
-                ).scalar_one()  # fmt: skip
+                ).scalar_one()
             sets = [f"{c} = {geom if c == 'geom' else ':' + c}" for c in values]
             conn.execute(
-                text(f"UPDATE measure SET {', '.join(sets)}, version = version + 1 "
-                     "WHERE id = :mid"),
+                text(
+                    f"UPDATE measure SET {', '.join(sets)}, version = version + 1 WHERE id = :mid"
+                ),
                 {**values, "mid": mid},
-            )  # fmt: skip
+            )
             return mid
     except (IntegrityError, DBAPIError) as exc:
         refusal = database_refusal(exc)
@@ -214,8 +246,9 @@ def write_row(conn: Connection, mid: uuid.UUID | None, values: dict[str, Any]) -
         raise refusal from None
 
 
-def create(conn: Connection, catalog: Catalog, viewer: Viewer, body: MeasureIn,
-           *, synthetic: bool = False) -> uuid.UUID:  # fmt: skip
+def create(
+    conn: Connection, catalog: Catalog, viewer: Viewer, body: MeasureIn, *, synthetic: bool = False
+) -> uuid.UUID:
     """Store a new measure; returns its id."""
     require_writer(viewer)
     quarters = quarter_ids(conn, body.quarters)
@@ -224,15 +257,23 @@ def create(conn: Connection, catalog: Catalog, viewer: Viewer, body: MeasureIn,
     check_dates(body.start_date, body.end_date)
     values: dict[str, Any] = {
         "external_id": body.external_id or new_external_id(),
-        "reference": body.reference.strip(), "title": body.title,
-        "description": body.description, "parent_id": body.parent_id,
-        "geom": geometry_wkb(body.geometry), "layer_ids": check_layers(catalog, body.layers),
+        "reference": body.reference.strip(),
+        "title": body.title,
+        "description": body.description,
+        "parent_id": body.parent_id,
+        "geom": geometry_wkb(body.geometry),
+        "layer_ids": check_layers(catalog, body.layers),
         "dimensions": list(dict.fromkeys(body.dimensions)),
-        "responsible": body.responsible.strip(), "start_date": body.start_date,
-        "end_date": body.end_date, "budget": body.budget, "phase": body.phase,
-        "status": body.status, "progress": body.progress, "weight": body.weight,
+        "responsible": body.responsible.strip(),
+        "start_date": body.start_date,
+        "end_date": body.end_date,
+        "budget": body.budget,
+        "phase": body.phase,
+        "status": body.status,
+        "progress": body.progress,
+        "weight": body.weight,
         "published": body.published,
-    }  # fmt: skip
+    }
     if values["geom"] is None:
         del values["geom"]
     if synthetic:
@@ -252,8 +293,9 @@ def _stored(conn: Connection, viewer: Viewer, mid: uuid.UUID) -> Any:
     return row
 
 
-def update(conn: Connection, catalog: Catalog, viewer: Viewer, mid: uuid.UUID,
-           patch: MeasurePatch) -> None:  # fmt: skip
+def update(
+    conn: Connection, catalog: Catalog, viewer: Viewer, mid: uuid.UUID, patch: MeasurePatch
+) -> None:
     """Apply the fields ``patch`` sets; 409 when ``version`` is not the stored one."""
     require_writer(viewer)
     row = _stored(conn, viewer, mid)
@@ -268,9 +310,22 @@ def update(conn: Connection, catalog: Catalog, viewer: Viewer, mid: uuid.UUID,
             code="version_conflict",
         )
     values: dict[str, Any] = {}
-    for name in ("external_id", "reference", "title", "description", "responsible",
-                 "start_date", "end_date", "budget", "phase", "status", "progress", "weight",
-                 "published", "parent_id"):  # fmt: skip
+    for name in (
+        "external_id",
+        "reference",
+        "title",
+        "description",
+        "responsible",
+        "start_date",
+        "end_date",
+        "budget",
+        "phase",
+        "status",
+        "progress",
+        "weight",
+        "published",
+        "parent_id",
+    ):
         if name in sent:
             value = getattr(patch, name)
             values[name] = value.strip() if name in ("reference", "responsible") else value
