@@ -11,6 +11,7 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from mapservice.api.deps import CatalogDep, ConnDep, ViewerDep
@@ -156,7 +157,7 @@ async def import_measures(
     updates exactly that measure; one bad row refuses the file (line and reason each)."""
     writes.require_writer(viewer)
     data = await _upload(request)
-    report = csvio.import_csv(conn, catalog, viewer, data, dry_run=dry_run)
+    report = await run_in_threadpool(csvio.import_csv, conn, catalog, viewer, data, dry_run=dry_run)
     body = report.as_dict()
     if report.refused:
         n = len(report.refused)

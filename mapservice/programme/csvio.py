@@ -624,7 +624,7 @@ def import_csv(
         }
         if changed:
             report.updated += 1
-            plan.append((old, changed))
+            plan.append((old, {"external_id": values["external_id"], **changed}))
         else:
             report.unchanged += 1
     if not dry_run:
@@ -633,10 +633,12 @@ def import_csv(
     return report
 
 
-def _columns(values: dict[str, Any]) -> dict[str, Any]:
+def _columns(values: dict[str, Any], insert: bool) -> dict[str, Any]:
     out = {}
     for name, value in values.items():
-        if name in ("quarters", "parent_external_id", "geometry"):
+        if name in ("quarters", "parent_external_id", "geometry") or (
+            name == "external_id" and not insert
+        ):
             continue
         out["layer_ids" if name == "layers" else name] = value
     if values.get("geometry") is not None:
@@ -658,7 +660,7 @@ def _write(
     ids = {ext: old["id"] for ext, old in stored.items()}
     edges: list[tuple[str, str | None]] = []
     for old, values in plan:
-        columns = _columns(values)
+        columns = _columns(values, old is None)
         if old is None:
             if synthetic:
                 columns["synthetic"] = True

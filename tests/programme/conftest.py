@@ -37,14 +37,18 @@ def new_quarter(engine: Engine, name: str = "Programmquartier") -> tuple[str, in
     slug = f"programm-{uuid.uuid4().hex[:8]}"
     offset = (uuid.uuid4().int % 500) * 0.02
     x0, y0 = KASSEL[0] + offset, KASSEL[1]
-    wkt = (f"MULTIPOLYGON((({x0} {y0}, {x0 + 0.014} {y0}, {x0 + 0.014} {y0 + 0.009}, "
-           f"{x0} {y0 + 0.009}, {x0} {y0})))")  # fmt: skip
+    wkt = (
+        f"MULTIPOLYGON((({x0} {y0}, {x0 + 0.014} {y0}, {x0 + 0.014} {y0 + 0.009}, "
+        f"{x0} {y0 + 0.009}, {x0} {y0})))"
+    )
     with engine.begin() as conn:
         qid = conn.execute(
-            text("INSERT INTO quarter (slug, name, city, boundary) VALUES "
-                 "(:s, :n, 'Kassel', ST_GeomFromText(:w, 4326)) RETURNING id"),
+            text(
+                "INSERT INTO quarter (slug, name, city, boundary) VALUES "
+                "(:s, :n, 'Kassel', ST_GeomFromText(:w, 4326)) RETURNING id"
+            ),
             {"s": slug, "n": name, "w": wkt},
-        ).scalar_one()  # fmt: skip
+        ).scalar_one()
     return slug, int(qid), (x0 + 0.007, y0 + 0.0045)
 
 
@@ -55,8 +59,10 @@ def programme(engine: Engine, team: Team) -> Programme:
     suffix = uuid.uuid4().hex[:6]
     with engine.begin() as conn:
         create_account(conn, f"kept-{suffix}", "planner")
-        conn.execute(text("UPDATE account SET quarters = ARRAY[:q] WHERE name = :n"),
-                     {"q": other_id, "n": f"kept-{suffix}"})  # fmt: skip
+        conn.execute(
+            text("UPDATE account SET quarters = ARRAY[:q] WHERE name = :n"),
+            {"q": other_id, "n": f"kept-{suffix}"},
+        )
         restricted = create_token(conn, f"kept-{suffix}")
     return Programme(slug, qid, inside, team, restricted)
 
@@ -76,8 +82,9 @@ def measure_body(programme: Programme, **overrides: Any) -> dict[str, Any]:
 
 
 def create(http: httpx.Client, programme: Programme, **overrides: Any) -> dict[str, Any]:
-    response = http.post("/api/measures", json=measure_body(programme, **overrides),
-                         headers=programme.auth())  # fmt: skip
+    response = http.post(
+        "/api/measures", json=measure_body(programme, **overrides), headers=programme.auth()
+    )
     assert response.status_code == 201, response.text
     return response.json()
 

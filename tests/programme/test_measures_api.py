@@ -14,10 +14,20 @@ from tests.programme.conftest import Programme, assert_refusal, create, measure_
 
 def test_planner_creates_a_measure_and_the_public_reads_it(http, programme: Programme) -> None:  # type: ignore[no-untyped-def]
     x, y = programme.inside
-    made = create(http, programme, geometry={"type": "Point", "coordinates": [x, y]},
-                  layers=["mobilitaet"], dimensions=["sozial"], budget=1200.5,
-                  start_date="2026-03-01", end_date="2027-06-30", progress=40, weight=2,
-                  responsible="Tiefbauamt", reference="2.1")  # fmt: skip
+    made = create(
+        http,
+        programme,
+        geometry={"type": "Point", "coordinates": [x, y]},
+        layers=["mobilitaet"],
+        dimensions=["sozial"],
+        budget=1200.5,
+        start_date="2026-03-01",
+        end_date="2027-06-30",
+        progress=40,
+        weight=2,
+        responsible="Tiefbauamt",
+        reference="2.1",
+    )
     assert made["quarters"] == [programme.quarter]
     assert made["phase_label"] == "Planung" and made["status_label"] == "läuft"
     assert made["progress"] == 40 and made["progress_basis"] == "hand" and made["weight"] == 2
@@ -29,8 +39,9 @@ def test_planner_creates_a_measure_and_the_public_reads_it(http, programme: Prog
 
 def test_public_reads_never_see_drafts(http, programme: Programme) -> None:  # type: ignore[no-untyped-def]
     parent = create(http, programme, title="Familie öffentlich")
-    draft = create(http, programme, title="Entwurf geheim", published=False,
-                   parent_id=parent["id"], progress=0)  # fmt: skip
+    draft = create(
+        http, programme, title="Entwurf geheim", published=False, parent_id=parent["id"], progress=0
+    )
     create(http, programme, title="Kind öffentlich", parent_id=parent["id"], progress=80)
     assert http.get(f"/api/measures/{draft['id']}").status_code == 404
     listed = http.get("/api/measures", params={"quarter": programme.quarter}).json()
@@ -65,8 +76,9 @@ def test_tree_nests_three_levels_and_parents_compute_progress(http, programme: P
     assert node["progress"] == pytest.approx(46.9, abs=0.05)  # (3*62.5 + 1*0) / 4
     assert node["progress_basis"] == "children"
     # progress of a parent is computed, not typed
-    refused = http.patch(f"/api/measures/{project['id']}", json={"progress": 10},
-                         headers=programme.auth())  # fmt: skip
+    refused = http.patch(
+        f"/api/measures/{project['id']}", json={"progress": 10}, headers=programme.auth()
+    )
     assert_refusal(refused, 400, "progress_computed")
     assert other["progress"] == 0
 
@@ -75,26 +87,32 @@ def test_a_cycle_is_refused_in_german_and_english(http, programme: Programme, en
     a = create(http, programme, title="Ebene A")
     b = create(http, programme, title="Ebene B", parent_id=a["id"])
     c = create(http, programme, title="Ebene C", parent_id=b["id"])
-    refused = http.patch(f"/api/measures/{a['id']}", json={"parent_id": c["id"]},
-                         headers=programme.auth())  # fmt: skip
+    refused = http.patch(
+        f"/api/measures/{a['id']}", json={"parent_id": c["id"]}, headers=programme.auth()
+    )
     body = assert_refusal(refused, 400, "measure_cycle")
     assert "Zyklus" in body["message_de"] and "Cycle" in body["message_en"]
     assert "Ebene C" in body["message_de"]
-    self_parent = http.patch(f"/api/measures/{a['id']}", json={"parent_id": a["id"]},
-                             headers=programme.auth())  # fmt: skip
+    self_parent = http.patch(
+        f"/api/measures/{a['id']}", json={"parent_id": a["id"]}, headers=programme.auth()
+    )
     assert_refusal(self_parent, 400, "measure_cycle")
     assert http.get(f"/api/measures/{a['id']}").json()["parent_id"] is None
     # the database refuses it too (a hand-written UPDATE, a concurrent writer)
     with pytest.raises(DBAPIError, match="cycle"), engine.begin() as conn:
-        conn.execute(text("UPDATE measure SET parent_id = :c WHERE id = :a"),
-                     {"c": c["id"], "a": a["id"]})  # fmt: skip
+        conn.execute(
+            text("UPDATE measure SET parent_id = :c WHERE id = :a"), {"c": c["id"], "a": a["id"]}
+        )
 
 
 def test_change_with_version_and_delete(http, programme: Programme, engine) -> None:  # type: ignore[no-untyped-def]
     made = create(http, programme, title="Zu ändern", start_date="2026-01-01")
     url = f"/api/measures/{made['id']}"
-    changed = http.patch(url, json={"version": 1, "phase": "umsetzung", "status": "verzoegert",
-                                    "geometry": None}, headers=programme.auth())  # fmt: skip
+    changed = http.patch(
+        url,
+        json={"version": 1, "phase": "umsetzung", "status": "verzoegert", "geometry": None},
+        headers=programme.auth(),
+    )
     assert changed.status_code == 200, changed.text
     assert changed.json()["phase"] == "umsetzung" and changed.json()["version"] == 2
     stale = http.patch(url, json={"version": 1, "title": "alt"}, headers=programme.auth())
@@ -122,24 +140,48 @@ def test_change_with_version_and_delete(http, programme: Programme, engine) -> N
         ({"start_date": "2027-01-01", "end_date": "2026-01-01"}, "end_before_start"),
         ({"layers": ["gibtsnicht"]}, "unknown_layer"),
         ({"dimensions": ["kulturell"]}, "invalid_input"),
-        ({"geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1],
-                                                            [0, 0]]]}}, "geometry_invalid"),
+        (
+            {
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]],
+                }
+            },
+            "geometry_invalid",
+        ),
         ({"geometry": {"type": "Point", "coordinates": [500, 0]}}, "outside_world"),
         ({"parent_id": str(uuid.uuid4())}, "unknown_parent"),
         ({"title": "   "}, "invalid_input"),
         ({"external_id": "mit leerzeichen"}, "invalid_input"),
         ({"colour": "red"}, "invalid_input"),
     ],
-    ids=["unknown quarter", "no quarter", "unknown phase", "status label", "progress 101",
-         "progress as text", "weight 0", "negative budget", "end before start",
-         "unknown layer", "unknown dimension", "bow-tie", "outside world", "unknown parent",
-         "blank title", "bad external id", "unknown field"],
-)  # fmt: skip
-def test_bad_input_is_refused_and_nothing_is_written(http, programme: Programme, engine,
-                                                     overrides, code) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
+    ids=[
+        "unknown quarter",
+        "no quarter",
+        "unknown phase",
+        "status label",
+        "progress 101",
+        "progress as text",
+        "weight 0",
+        "negative budget",
+        "end before start",
+        "unknown layer",
+        "unknown dimension",
+        "bow-tie",
+        "outside world",
+        "unknown parent",
+        "blank title",
+        "bad external id",
+        "unknown field",
+    ],
+)
+def test_bad_input_is_refused_and_nothing_is_written(
+    http, programme: Programme, engine, overrides, code
+) -> None:  # type: ignore[no-untyped-def]
     before = count(engine, "measure")
-    refused = http.post("/api/measures", json=measure_body(programme, **overrides),
-                        headers=programme.auth())  # fmt: skip
+    refused = http.post(
+        "/api/measures", json=measure_body(programme, **overrides), headers=programme.auth()
+    )
     assert_refusal(refused, 400, code)
     assert count(engine, "measure") == before
 
@@ -149,12 +191,14 @@ def test_rights(http, programme: Programme) -> None:  # type: ignore[no-untyped-
     assert_refusal(http.post("/api/measures", json=body), 401, "token_required")
     field = http.post("/api/measures", json=body, headers=programme.auth("field"))
     assert_refusal(field, 403, "role_forbidden")
-    kept = http.post("/api/measures", json=body,
-                     headers={"Authorization": f"Bearer {programme.restricted}"})  # fmt: skip
+    kept = http.post(
+        "/api/measures", json=body, headers={"Authorization": f"Bearer {programme.restricted}"}
+    )
     assert_refusal(kept, 403, "outside_scope")
     made = create(http, programme)
-    taken = http.post("/api/measures", json={**body, "external_id": made["external_id"]},
-                      headers=programme.auth())  # fmt: skip
+    taken = http.post(
+        "/api/measures", json={**body, "external_id": made["external_id"]}, headers=programme.auth()
+    )
     assert_refusal(taken, 409, "external_id_taken")
     assert_refusal(http.get("/api/measures/not-a-uuid"), 400, "invalid_input")
     assert_refusal(http.get(f"/api/measures/{uuid.uuid4()}"), 404, "unknown_measure")
@@ -164,21 +208,27 @@ def test_bulk_change_is_all_or_nothing(http, programme: Programme) -> None:  # t
     one = create(http, programme, title="Bulk 1", start_date="2026-01-01")
     two = create(http, programme, title="Bulk 2", start_date="2026-06-01", status="verzoegert")
     ids = [one["id"], two["id"]]
-    done = http.post("/api/measures/bulk", json={"ids": ids, "status": "verzoegert",
-                                                 "end_date": "2026-12-31"},
-                     headers=programme.auth())  # fmt: skip
+    done = http.post(
+        "/api/measures/bulk",
+        json={"ids": ids, "status": "verzoegert", "end_date": "2026-12-31"},
+        headers=programme.auth(),
+    )
     assert done.status_code == 200, done.text
     assert done.json() == {"selected": 2, "changed": 2, "unchanged": 0}
-    again = http.post("/api/measures/bulk", json={"ids": ids, "status": "verzoegert"},
-                      headers=programme.auth())  # fmt: skip
+    again = http.post(
+        "/api/measures/bulk", json={"ids": ids, "status": "verzoegert"}, headers=programme.auth()
+    )
     assert again.json()["changed"] == 0
-    bad = http.post("/api/measures/bulk", json={"ids": ids, "end_date": "2026-03-01"},
-                    headers=programme.auth())  # fmt: skip
+    bad = http.post(
+        "/api/measures/bulk", json={"ids": ids, "end_date": "2026-03-01"}, headers=programme.auth()
+    )
     body = assert_refusal(bad, 400, "end_before_start")
     assert "Bulk 2" in body["message_de"]
-    unknown = http.post("/api/measures/bulk", json={"ids": [one["id"], str(uuid.uuid4())],
-                                                    "phase": "umsetzung"},
-                        headers=programme.auth())  # fmt: skip
+    unknown = http.post(
+        "/api/measures/bulk",
+        json={"ids": [one["id"], str(uuid.uuid4())], "phase": "umsetzung"},
+        headers=programme.auth(),
+    )
     assert_refusal(unknown, 404, "unknown_measure")
     for mid in ids:
         got = http.get(f"/api/measures/{mid}").json()

@@ -8,8 +8,9 @@ from mapservice.programme.progress import Node, compute
 
 
 def test_plain_mean_without_weights() -> None:
-    figs = compute({"p": Node(None, None), "a": Node("p", 20), "b": Node("p", 60),
-                    "c": Node("p", 100)})  # fmt: skip
+    figs = compute(
+        {"p": Node(None, None), "a": Node("p", 20), "b": Node("p", 60), "c": Node("p", 100)}
+    )
     assert figs["p"].value == pytest.approx(60.0) and figs["p"].basis == "children"
     assert figs["a"].value == 20 and figs["a"].basis == "hand"
 
@@ -25,8 +26,9 @@ def test_a_child_without_weight_counts_once() -> None:
 
 
 def test_children_without_a_figure_do_not_drag_the_parent_down() -> None:
-    figs = compute({"p": Node(None, None), "a": Node("p", 80), "b": Node("p", None, 5),
-                    "c": Node("p", None)})  # fmt: skip
+    figs = compute(
+        {"p": Node(None, None), "a": Node("p", 80), "b": Node("p", None, 5), "c": Node("p", None)}
+    )
     assert figs["p"].value == pytest.approx(80.0)
     assert figs["b"].value is None and figs["b"].basis is None
 
@@ -41,9 +43,12 @@ def test_figures_roll_up_through_three_levels() -> None:
         "fam": Node(None, None),
         "proj1": Node("fam", None, 1),
         "proj2": Node("fam", None, 3),
-        "t11": Node("proj1", 100), "t12": Node("proj1", 0),  # proj1: 50
-        "t21": Node("proj2", 20, 1), "t22": Node("proj2", None), "t23": Node("proj2", 40, 3),
-    }  # fmt: skip
+        "t11": Node("proj1", 100),
+        "t12": Node("proj1", 0),  # proj1: 50
+        "t21": Node("proj2", 20, 1),
+        "t22": Node("proj2", None),
+        "t23": Node("proj2", 40, 3),
+    }
     figs = compute(nodes)
     assert figs["proj1"].value == pytest.approx(50.0)
     assert figs["proj2"].value == pytest.approx(35.0)  # (20 + 3*40) / 4
