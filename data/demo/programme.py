@@ -150,7 +150,8 @@ M = [
 
 def main() -> None:
     observations = [
-        f for f in json.loads((HERE / "observations.geojson").read_text("utf-8"))["features"]
+        f
+        for f in json.loads((HERE / "observations.geojson").read_text("utf-8"))["features"]
         if f["properties"]["quarter"] == QUARTER
     ]
     with open(HERE / "findings.csv", encoding="utf-8", newline="") as handle:
@@ -159,13 +160,17 @@ def main() -> None:
     for (ref, title, parent, phase, status, progress, weight, layers, dims, who, start, end,
          budget, keywords, stones, published) in M:  # fmt: skip
         ext = f"HAM-{ref}"
-        found_obs = [o for o in observations
-                     if any(k.lower() in o["properties"]["title"].lower() for k in keywords)]
+        found_obs = [
+            o
+            for o in observations
+            if any(k.lower() in o["properties"]["title"].lower() for k in keywords)
+        ]
         found_obs.sort(key=lambda o: (o["properties"]["status"] != "published",
                                       o["properties"]["id"]))  # fmt: skip
         found_obs = found_obs[:5]
-        found_fin = [f for f in findings
-                     if any(k.lower() in f["statement"].lower() for k in keywords)][:2]
+        found_fin = [
+            f for f in findings if any(k.lower() in f["statement"].lower() for k in keywords)
+        ][:2]
         wkt = ""
         if found_obs:  # the measure sits where most of its evidence is: their mean point
             points = [shape(o["geometry"]).centroid.coords[0] for o in found_obs]
@@ -187,8 +192,14 @@ def main() -> None:
             "geometry_wkt": wkt, "progress_computed": "",
         })  # fmt: skip
         for o in found_obs:
-            links.append({"measure": ext, "observation_id": o["properties"]["id"],
-                          "finding_id": "", "reason": f"Beobachtung: {o['properties']['title']}"})
+            links.append(
+                {
+                    "measure": ext,
+                    "observation_id": o["properties"]["id"],
+                    "finding_id": "",
+                    "reason": f"Beobachtung: {o['properties']['title']}",
+                }
+            )
         for f in found_fin:
             links.append({"measure": ext, "observation_id": "", "finding_id": f["id"],
                           "reason": "Aussage aus einem Interview"})  # fmt: skip
