@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query
 from mapservice.api.deps import CatalogDep, ConnDep, ViewerDep
 from mapservice.figures import QuarterSummary, quarter_summary
 from mapservice.figures.schema import EXAMPLE
+from mapservice.programme.status import implementation
 
 router = APIRouter(prefix="/api", tags=["Quartiere / quarters"])
 
@@ -26,9 +27,10 @@ NOT_FOUND_EXAMPLE = {
     description=(
         "Counts by layer, kind and dimension, rating balance, participation per group, "
         "how precisely interview findings are placed, observations per km walked, number and "
-        "date of walkthroughs. Without a token only published observations and findings are "
-        "counted; planners and admins see everything (`scope`). `lang=en` changes the labels "
-        "only, never keys or numbers."
+        "date of walkthroughs, the Umsetzungsstand of the measures (`implementation`: per "
+        "phase and status, share started or done). Without a token only published "
+        "observations, findings and measures are counted; planners and admins see everything "
+        "(`scope`). `lang=en` changes the labels only, never keys or numbers."
     ),
     responses={
         200: {"content": {"application/json": {"example": EXAMPLE}}},
@@ -45,4 +47,6 @@ def get_summary(
     viewer: ViewerDep,
     lang: Annotated[Literal["de", "en"], Query(description="Sprache der Beschriftungen")] = "de",
 ) -> QuarterSummary:
-    return quarter_summary(conn, catalog, viewer, quarter, lang)
+    summary = quarter_summary(conn, catalog, viewer, quarter, lang)
+    summary.implementation = implementation(conn, viewer, quarter, lang)
+    return summary

@@ -159,6 +159,11 @@ def load_demo(engine: Engine, settings: Settings, *, progress: bool = False) -> 
         _, findings = _load_interviews(conn)
         store_findings(conn, catalog, findings)
 
+    def programme(conn: Any) -> None:
+        from mapservice.programme.demo import load_programme  # measures of Hamme (0010)
+
+        load_programme(conn, catalog, DEMO)
+
     steps = [
         ("Quartiere", _load_quarters),
         ("Ortsverzeichnis (Gazetteer)", gazetteer),
@@ -166,6 +171,7 @@ def load_demo(engine: Engine, settings: Settings, *, progress: bool = False) -> 
         ("Begehungen", _load_walkthroughs),
         ("Beobachtungen", observations),
         ("Interviews und Aussagen", interviews),
+        ("Handlungsprogramm", programme),
     ]
     with engine.begin() as conn, Progress(disable=not progress, transient=True) as bar:
         task = bar.add_task("Demodaten (synthetisch) laden", total=len(steps))
@@ -173,7 +179,7 @@ def load_demo(engine: Engine, settings: Settings, *, progress: bool = False) -> 
             bar.update(task, description=f"Demodaten: {label}")
             step(conn)
             bar.advance(task)
-        for table in ("quarter", "walkthrough", "observation", "interview", "finding"):
+        for table in ("quarter", "walkthrough", "observation", "interview", "finding", "measure"):
             counts[table] = conn.execute(
                 text(f"SELECT count(*) FROM {table} WHERE synthetic")
             ).scalar_one()
@@ -189,4 +195,7 @@ def reset_demo(engine: Engine, settings: Settings) -> int:
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM reference_feature WHERE source = :s"), {"s": BOCHUM_SOURCE})
         conn.execute(text("DELETE FROM gazetteer_entry WHERE source LIKE 'demo:%'"))
+        conn.execute(text("UPDATE measure c SET parent_id = NULL FROM measure p WHERE "
+                          "p.id = c.parent_id AND p.synthetic AND NOT c.synthetic"))  # fmt: skip
+        conn.execute(text("DELETE FROM measure WHERE synthetic"))
         return int(conn.execute(text("DELETE FROM quarter WHERE synthetic")).rowcount)

@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mapservice.programme.status import Implementation
+
 Scope = Literal["public", "field", "all"]
 
 
@@ -150,3 +152,6 @@ class QuarterSummary(BaseModel):
     participation: list[GroupParticipation]
     placement: Placement
     walking: Walking
+    implementation: Implementation | None = Field(
+        default=None, description="Umsetzungsstand of the Handlungsprogramm (measures)"
+    )
