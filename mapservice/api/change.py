@@ -1,0 +1,100 @@
+"""Rounds, the comparison of two rounds, planners' decisions on pairs, indicators per round.
+
+    GET  /api/quarters/{q}/rounds                  rounds with their walkthroughs (public)
+    POST /api/quarters/{q}/rounds                  new round (planners, admins)
+    PUT  /api/quarters/{q}/rounds/{label}/walkthroughs   assign walkthroughs to a round
+    GET  /api/quarters/{q}/change?von=2024&bis=2026     pairs, singles, classes, counts
+    PUT  /api/quarters/{q}/change/matches          confirm / split / reset a pair
+    GET  /api/quarters/{q}/change/matches          the stored decisions
+
+Thin: parse, call ``mapservice.change``, wrap. Public reads see published observations only.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import JSONResponse
+
+from mapservice.api.deps import CatalogDep, ConnDep, ViewerDep
+from mapservice.change import decisions, rounds, service
+
+router = APIRouter(prefix="/api", tags=["Veränderung / change over time"])
+QuarterPath = Annotated[str, Path(max_length=64, examples=["bochum-hamme"])]
+RoundQuery = Annotated[str, Query(min_length=1, max_length=40, examples=["2024"])]
+Lang = Annotated[Literal["de", "en"], Query()]
+
+
+@router.get("/quarters/{quarter}/rounds", summary="Begehungsrunden / rounds of a quarter")
+def list_rounds(quarter: QuarterPath, conn: ConnDep) -> dict[str, Any]:
+    return rounds.list_rounds(conn, quarter)
+
+
+@router.post(
+    "/quarters/{quarter}/rounds",
+    status_code=201,
+    summary="Begehungsrunde anlegen / create a round (planners, admins)",
+)
+def create_round(
+    quarter: QuarterPath, body: rounds.RoundIn, conn: ConnDep, viewer: ViewerDep
+) -> JSONResponse:
+    viewer.require("planner", "admin")
+    viewer.require_scope(quarter_id=rounds.quarter_id(conn, quarter))
+    return JSONResponse(rounds.create_round(conn, quarter, body), status_code=201)
+
+
+@router.put(
+    "/quarters/{quarter}/rounds/{label}/walkthroughs",
+    summary="Begehungen einer Runde zuordnen / assign walkthroughs to a round",
+    description="`label` = `-` takes the walkthroughs out of every round (back to by date).",
+)
+def assign(
+    quarter: QuarterPath,
+    label: Annotated[str, Path(max_length=40)],
+    body: rounds.AssignIn,
+    conn: ConnDep,
+    viewer: ViewerDep,
+) -> dict[str, Any]:
+    viewer.require("planner", "admin")
+    viewer.require_scope(quarter_id=rounds.quarter_id(conn, quarter))
+    return rounds.assign_walkthroughs(
+        conn, quarter, None if label == "-" else label, body.walkthroughs
+    )
+
+
+@router.get(
+    "/quarters/{quarter}/change",
+    summary="Veränderung zwischen zwei Runden / change between two rounds",
+    description=(
+        "Pairs of observations seen in both rounds (one global assignment), observations left "
+        "single, the class of each (behoben, besteht_weiter, verschlechtert, neu, "
+        "nicht_erneut_begangen, nicht_mehr_erfasst, nicht_verglichen) and counts. Without a "
+        "token only published observations take part."
+    ),
+)
+def get_change(
+    quarter: QuarterPath,
+    von: RoundQuery,
+    bis: RoundQuery,
+    conn: ConnDep,
+    catalog: CatalogDep,
+    viewer: ViewerDep,
+    lang: Lang = "de",
+) -> dict[str, Any]:
+    return service.change(conn, catalog, viewer, quarter, von, bis, lang)
+
+
+@router.put(
+    "/quarters/{quarter}/change/matches",
+    summary="Paar bestätigen, trennen, zurücksetzen / confirm, split or reset a pair",
+)
+def put_decision(
+    quarter: QuarterPath, body: decisions.DecisionIn, conn: ConnDep, viewer: ViewerDep
+) -> dict[str, Any]:
+    return decisions.decide(conn, viewer, quarter, body)
+
+
+@router.get("/quarters/{quarter}/change/matches", summary="Gespeicherte Entscheidungen")
+def get_decisions(quarter: QuarterPath, conn: ConnDep, viewer: ViewerDep) -> dict[str, Any]:
+    return decisions.list_decisions(conn, viewer, quarter)
