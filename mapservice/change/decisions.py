@@ -53,7 +53,8 @@ def decide(conn: Connection, viewer: Viewer, slug: str, body: DecisionIn) -> dic
     missing = [i for i in (e_id, l_id) if i not in found]
     if missing:
         raise NotFound(
-            f"Beobachtung(en) nicht in einer Begehungsrunde dieses Quartiers: {', '.join(missing)}.",
+            "Beobachtung(en) nicht in einer Begehungsrunde dieses Quartiers: "
+            f"{', '.join(missing)}.",
             f"Observation(s) not in a round of this quarter: {', '.join(missing)}.",
             code="unknown_observation",
         )
@@ -108,8 +109,13 @@ def list_decisions(conn: Connection, viewer: Viewer, slug: str) -> dict[str, Any
     return {
         "quarter": slug,
         "decisions": [
-            {"earlier": r.earlier, "later": r.later, "decision": r.decision,
-             "account": r.account, "at": r.at.isoformat()}
+            {
+                "earlier": r.earlier,
+                "later": r.later,
+                "decision": r.decision,
+                "account": r.account,
+                "at": r.at.isoformat(),
+            }
             for r in rows
-        ],  # fmt: skip
+        ],
     }

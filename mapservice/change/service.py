@@ -7,6 +7,7 @@ recomputed away and a split pair never proposed again.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,11 +106,16 @@ def decisions(conn: Connection, qid: int) -> tuple[list[tuple[str, str]], set[tu
         ),
         {"q": qid},
     ):
-        (confirmed.append((row.e, row.l)) if row.decision == "confirmed" else split.add((row.e, row.l)))
+        if row.decision == "confirmed":
+            confirmed.append((row.e, row.l))
+        else:
+            split.add((row.e, row.l))
     return confirmed, split
 
 
-def walked_again(conn: Connection, qid: int, later: Round, ids: list[str]) -> dict[str, bool] | None:
+def walked_again(
+    conn: Connection, qid: int, later: Round, ids: list[str]
+) -> dict[str, bool] | None:
     """For each earlier id: inside the later round's walked area? None: that round has no
     track at all (the caller then falls back to the whole quarter)."""
     rows = conn.execute(
@@ -178,7 +184,7 @@ def _lineage(
     """first_seen / last_seen per observation id, along pairs of consecutive rounds."""
     parent: dict[str, str] = {}
     seen_in: dict[str, str] = {}
-    for a, b in zip(rounds, rounds[1:], strict=False):
+    for a, b in itertools.pairwise(rounds):
         same = a.id == direct.earlier.id and b.id == direct.later.id
         comp = direct if same else compare_rounds(conn, catalog, viewer, qid, a, b)
         for o in comp.earlier_obs:
@@ -269,10 +275,11 @@ def change(
         "observations": {earlier.label: len(comp.earlier_obs), later.label: len(comp.later_obs)},
         "walked_area": _walked_note(comp.walked is None),
         "rules": {
-            "clearly_better": cls.CLEARLY_BETTER, "worse": cls.WORSE,
+            "clearly_better": cls.CLEARLY_BETTER,
+            "worse": cls.WORSE,
             "walked_buffer_m": cls.WALKED_BUFFER_M,
             "match_distance_m": {k: v for k, v in sorted(comp.distances.items())},
-        },  # fmt: skip
+        },
         "classes": [{"key": k, "label": _label(k, lang)} for k in cls.CLASSES],
         "counts": counts,
         "counts_by_layer": dict(sorted(by_layer.items())),

@@ -60,9 +60,11 @@ class Scene:
         wid = str(uuid.uuid4())
         wkt = None
         if track:
-            wkt = "LINESTRING(" + ", ".join(
-                f"{lon} {lat}" for lon, lat in (self.at(dx, dy) for dx, dy in track)
-            ) + ")"
+            wkt = (
+                "LINESTRING("
+                + ", ".join(f"{lon} {lat}" for lon, lat in (self.at(dx, dy) for dx, dy in track))
+                + ")"
+            )
         with self.engine.begin() as conn:
             conn.execute(
                 text(
@@ -103,13 +105,16 @@ class Scene:
         return oid
 
 
-_counter = iter(range(1, 10_000))
+_counter = iter(range(10_000))
+_base = uuid.uuid4().int % 120
 
 
 @pytest.fixture()
 def scene(engine: Engine) -> Scene:
-    n = next(_counter) + uuid.uuid4().int % 500
-    x0 = 5.0 + n * 0.05  # 0.05° apart: every scene its own 3 km square, none overlaps
+    n = (_base + next(_counter)) % 120
+    # 0.05° apart, every scene its own 3 km square; inside UTM zone 32 (6–12° E), so metres
+    # in EPSG:25832 are metres on the ground
+    x0 = 6.0 + n * 0.05
     suffix = uuid.uuid4().hex[:6]
     slug = f"change-{suffix}"
     x1, y1 = lonlat(x0, 3000, 3000)
