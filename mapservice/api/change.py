@@ -6,6 +6,7 @@
     GET  /api/quarters/{q}/change?von=2024&bis=2026     pairs, singles, classes, counts
     PUT  /api/quarters/{q}/change/matches          confirm / split / reset a pair
     GET  /api/quarters/{q}/change/matches          the stored decisions
+    GET  /api/quarters/{q}/indicators[?format=csv]  figures per round, change between rounds
 
 Thin: parse, call ``mapservice.change``, wrap. Public reads see published observations only.
 """
@@ -15,10 +16,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from mapservice.api.deps import CatalogDep, ConnDep, ViewerDep
-from mapservice.change import decisions, rounds, service
+from mapservice.change import decisions, indicators, rounds, service
 
 router = APIRouter(prefix="/api", tags=["Veränderung / change over time"])
 QuarterPath = Annotated[str, Path(max_length=64, examples=["bochum-hamme"])]
@@ -98,3 +99,34 @@ def put_decision(
 @router.get("/quarters/{quarter}/change/matches", summary="Gespeicherte Entscheidungen")
 def get_decisions(quarter: QuarterPath, conn: ConnDep, viewer: ViewerDep) -> dict[str, Any]:
     return decisions.list_decisions(conn, viewer, quarter)
+
+
+@router.get(
+    "/quarters/{quarter}/indicators",
+    summary="Kennzahlen je Begehungsrunde / indicators per round (JSON or CSV)",
+    description=(
+        "The quarter's figures per round (walkthroughs, participants per group, counts per "
+        "dimension × kind, mean rating) and between consecutive rounds the share of earlier "
+        "problems fixed (per layer and overall) and the mean rating change. `format=csv` "
+        "gives the same numbers in long format (round, indicator, dimension, kind, layer, "
+        "value)."
+    ),
+)
+def get_indicators(
+    quarter: QuarterPath,
+    conn: ConnDep,
+    catalog: CatalogDep,
+    viewer: ViewerDep,
+    lang: Lang = "de",
+    format: Annotated[Literal["json", "csv"], Query()] = "json",
+) -> Response:
+    data = indicators.indicators(conn, catalog, viewer, quarter, lang)
+    if format == "csv":
+        return Response(
+            indicators.indicators_csv(data),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="{quarter}-kennzahlen-runden.csv"'
+            },
+        )
+    return JSONResponse(data)
