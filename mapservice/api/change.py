@@ -8,6 +8,8 @@
     GET  /api/quarters/{q}/change/matches          the stored decisions
     GET  /api/quarters/{q}/indicators[?format=csv]  figures per round, change between rounds
 
+    GET  /maps/{q}/veraenderung?von=2024&bis=2026   the change map page
+
 Thin: parse, call ``mapservice.change``, wrap. Public reads see published observations only.
 """
 
@@ -20,19 +22,21 @@ from fastapi.responses import JSONResponse, Response
 
 from mapservice.api.deps import CatalogDep, ConnDep, ViewerDep
 from mapservice.change import decisions, indicators, rounds, service
+from mapservice.change.page import router as page_router
 
-router = APIRouter(prefix="/api", tags=["Veränderung / change over time"])
+router = APIRouter()  # the API below and the change map page (mapservice.change.page)
+api = APIRouter(prefix="/api", tags=["Veränderung / change over time"])
 QuarterPath = Annotated[str, Path(max_length=64, examples=["bochum-hamme"])]
 RoundQuery = Annotated[str, Query(min_length=1, max_length=40, examples=["2024"])]
 Lang = Annotated[Literal["de", "en"], Query()]
 
 
-@router.get("/quarters/{quarter}/rounds", summary="Begehungsrunden / rounds of a quarter")
+@api.get("/quarters/{quarter}/rounds", summary="Begehungsrunden / rounds of a quarter")
 def list_rounds(quarter: QuarterPath, conn: ConnDep) -> dict[str, Any]:
     return rounds.list_rounds(conn, quarter)
 
 
-@router.post(
+@api.post(
     "/quarters/{quarter}/rounds",
     status_code=201,
     summary="Begehungsrunde anlegen / create a round (planners, admins)",
@@ -45,7 +49,7 @@ def create_round(
     return JSONResponse(rounds.create_round(conn, quarter, body), status_code=201)
 
 
-@router.put(
+@api.put(
     "/quarters/{quarter}/rounds/{label}/walkthroughs",
     summary="Begehungen einer Runde zuordnen / assign walkthroughs to a round",
     description="`label` = `-` takes the walkthroughs out of every round (back to by date).",
@@ -64,7 +68,7 @@ def assign(
     )
 
 
-@router.get(
+@api.get(
     "/quarters/{quarter}/change",
     summary="Veränderung zwischen zwei Runden / change between two rounds",
     description=(
@@ -86,7 +90,7 @@ def get_change(
     return service.change(conn, catalog, viewer, quarter, von, bis, lang)
 
 
-@router.put(
+@api.put(
     "/quarters/{quarter}/change/matches",
     summary="Paar bestätigen, trennen, zurücksetzen / confirm, split or reset a pair",
 )
@@ -96,12 +100,12 @@ def put_decision(
     return decisions.decide(conn, viewer, quarter, body)
 
 
-@router.get("/quarters/{quarter}/change/matches", summary="Gespeicherte Entscheidungen")
+@api.get("/quarters/{quarter}/change/matches", summary="Gespeicherte Entscheidungen")
 def get_decisions(quarter: QuarterPath, conn: ConnDep, viewer: ViewerDep) -> dict[str, Any]:
     return decisions.list_decisions(conn, viewer, quarter)
 
 
-@router.get(
+@api.get(
     "/quarters/{quarter}/indicators",
     summary="Kennzahlen je Begehungsrunde / indicators per round (JSON or CSV)",
     description=(
@@ -130,3 +134,7 @@ def get_indicators(
             },
         )
     return JSONResponse(data)
+
+
+router.include_router(api)
+router.include_router(page_router)  # /maps/{quarter}/veraenderung, /assets-change/…

@@ -136,3 +136,41 @@ def scene(engine: Engine) -> Scene:
 
 
 SceneFactory = Callable[[], Scene]
+
+
+@pytest.fixture(scope="package")
+def browser():  # type: ignore[no-untyped-def]
+    """One Debian Chromium for the change page tests (package scope: see tests/browser)."""
+    from pathlib import Path
+
+    from tests.browser.conftest import ARGS, CHROMIUM
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} fehlt: scripts/setup.sh --browser installiert Chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def make_page(browser, live_server):  # type: ignore[no-untyped-def]
+    """``make_page(width)`` → a watched page (foreign hosts blocked and recorded)."""
+    from urllib.parse import urlsplit
+
+    from tests.browser.conftest import watch
+
+    contexts = []
+
+    def make(width: int = 1280):  # type: ignore[no-untyped-def]
+        context = browser.new_context(
+            viewport={"width": width, "height": 800}, locale="de-DE", bypass_csp=True
+        )
+        contexts.append(context)
+        return watch(context, {urlsplit(live_server.url).netloc})
+
+    yield make
+    for context in contexts:
+        context.close()
