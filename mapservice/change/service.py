@@ -58,7 +58,8 @@ WITH wr AS (
 )
 SELECT area.g IS NOT NULL AS has_area, o.id::text AS id,
        ST_Intersects(ST_Transform(o.geom, 25832), area.g) AS walked
-FROM area LEFT JOIN observation o ON o.id = ANY(CAST(:ids AS uuid[]))
+FROM area LEFT JOIN (unnest(CAST(:ids AS uuid[])) AS u(id) JOIN observation o ON o.id = u.id)
+  ON true
 """
 
 
@@ -217,11 +218,12 @@ def change(
     rounds = rounds_of(conn, qid)
     lineage = _lineage(conn, catalog, viewer, qid, rounds, comp)
     by_id = {o.id: o for o in comp.earlier_obs + comp.later_obs}
+    titles = {layer.id: layer.title(lang) for layer in catalog}
 
     def obs(o: Obs) -> dict[str, Any]:
         first, last = lineage.get(o.id, (None, None))
         return {
-            "id": o.id, "layer": o.layer, "layer_title": _title(catalog, o.layer, lang),
+            "id": o.id, "layer": o.layer, "layer_title": titles.get(o.layer, o.layer),
             "kind": o.kind, "rating": o.rating, "title": o.title,
             "description": o.description, "lon": round(o.lon, 6), "lat": round(o.lat, 6),
             "first_seen": first, "last_seen": last,
@@ -307,7 +309,3 @@ def _walked_note(fallback: bool) -> dict[str, Any]:
 def _label(klass: str, lang: str) -> str:
     de, en = cls.LABELS[klass]
     return en if lang == "en" else de
-
-
-def _title(catalog: Catalog, layer: str, lang: str) -> str:
-    return catalog.get(layer).title(lang) if layer in catalog else layer
