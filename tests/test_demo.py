@@ -9,7 +9,7 @@ from mapservice.capture.demo import load_demo
 
 def test_demo_load_twice_gives_the_same_counts(engine, settings, demo_loaded) -> None:  # type: ignore[no-untyped-def]
     assert demo_loaded["quarter"] == 3
-    assert demo_loaded["observation"] == 900
+    assert demo_loaded["observation"] == 900 + 45  # + the synthetic round 2024 of Hamme
     assert demo_loaded["walkthrough"] >= 15
     assert demo_loaded["finding"] == 120
     assert demo_loaded["reference_feature"] == 845  # 298 schools + 195 Kitas + 352 playgrounds

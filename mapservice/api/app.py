@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from mapservice.api.change import router as change_router
 from mapservice.api.docs import router as docs_router
 from mapservice.api.errors import install_error_handlers
 from mapservice.api.field import router as field_router
@@ -76,6 +77,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages_router)
     app.include_router(field_router)
     app.include_router(summary_router)
+    app.include_router(change_router)  # rounds, /change, indicators (issue 15)
     app.include_router(observations_router)
     app.include_router(photos_router)
     app.include_router(interviews_router)

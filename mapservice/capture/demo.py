@@ -68,8 +68,8 @@ def _load_quarters(conn: Any) -> int:
     return len(features)
 
 
-def _load_walkthroughs(conn: Any) -> int:
-    features = _features(DEMO / "walkthroughs.geojson")
+def _load_walkthroughs(conn: Any, name: str = "walkthroughs.geojson") -> int:
+    features = _features(DEMO / name)
     rows = []
     for feature in features:
         p = feature["properties"]
@@ -134,8 +134,8 @@ def load_demo(engine: Engine, settings: Settings, *, progress: bool = False) -> 
     counts: dict[str, int] = {}
     bochum = bochum_dir()
 
-    def observations(conn: Any) -> None:
-        report = bulk_load_observations(conn, catalog, read_geojson(DEMO / "observations.geojson"))
+    def observations(conn: Any, name: str = "observations.geojson") -> None:
+        report = bulk_load_observations(conn, catalog, read_geojson(DEMO / name))
         if not report.ok:
             first = report.refused[0]
             raise KarteError(
@@ -164,12 +164,27 @@ def load_demo(engine: Engine, settings: Settings, *, progress: bool = False) -> 
 
         load_programme(conn, catalog, DEMO)
 
+    def rounds(conn: Any) -> None:
+        """Hamme's rounds 2024 (synthetic earlier round, data/demo/rounds.py) and 2026."""
+        _load_walkthroughs(conn, "round2024_walkthroughs.geojson")
+        observations(conn, "round2024_observations.geojson")
+        conn.execute(
+            text(
+                "INSERT INTO walk_round (quarter_id, label, period_from, period_to, synthetic) "
+                "SELECT q.id, r.label, CAST(r.f AS date), CAST(r.t AS date), true "
+                "FROM quarter q, (VALUES ('2024', '2024-01-01', '2024-12-31'), "
+                "('2026', '2026-01-01', '2026-12-31')) AS r(label, f, t) "
+                "WHERE q.slug = 'bochum-hamme' ON CONFLICT (quarter_id, label) DO NOTHING"
+            )
+        )
+
     steps = [
         ("Quartiere", _load_quarters),
         ("Ortsverzeichnis (Gazetteer)", gazetteer),
         ("Referenzdaten Stadt Bochum", reference),
         ("Begehungen", _load_walkthroughs),
         ("Beobachtungen", observations),
+        ("Begehungsrunden 2024 und 2026 (Hamme)", rounds),
         ("Interviews und Aussagen", interviews),
         ("Handlungsprogramm", programme),
     ]

@@ -242,6 +242,10 @@ class Layer(_Frozen):
     min_zoom: Zoom
     max_zoom: Zoom
     cluster_below_zoom: Zoom | None = None
+    #: Repeat walkthroughs (issue 15): how far apart (metres) an observation of a later round
+    #: may lie from one of an earlier round to be taken for the same thing; 0 = never
+    #: matched (e.g. one-off events).
+    match_distance_m: Annotated[float, Field(strict=True, ge=0, le=1000)] = 50.0
     icon: Glyph
     popup_fields: Annotated[list[PopupField], Field(min_length=1)]
     attribution: Text | None = None

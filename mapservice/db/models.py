@@ -116,6 +116,10 @@ class Walkthrough(Base):
     synthetic: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    #: 0012: the round a planner put it in; NULL = the round whose period has its start date
+    round_id: Mapped[int | None] = mapped_column(
+        ForeignKey("walk_round.id", ondelete="SET NULL"), index=True
+    )
 
 
 class Observation(Base):

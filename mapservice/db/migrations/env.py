@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from mapservice.db import (
+    models_change,  # noqa: F401  (walk_round, change_match_decision, migration 0012)
     models_privacy,  # noqa: F401  (erasure_event, walkthrough_track)
     models_workspace,  # noqa: F401  (login_attempt, migration 0005)
 )
