@@ -3,6 +3,7 @@
     GET  /api/quarters/{q}/rounds                  rounds with their walkthroughs (public)
     POST /api/quarters/{q}/rounds                  new round (planners, admins)
     PUT  /api/quarters/{q}/rounds/{label}/walkthroughs   assign walkthroughs to a round
+    DELETE /api/quarters/{q}/rounds/{label}        remove a round (walkthroughs stay)
     GET  /api/quarters/{q}/change?von=2024&bis=2026     pairs, singles, classes, counts
     PUT  /api/quarters/{q}/change/matches          confirm / split / reset a pair
     GET  /api/quarters/{q}/change/matches          the stored decisions
@@ -66,6 +67,22 @@ def assign(
     return rounds.assign_walkthroughs(
         conn, quarter, None if label == "-" else label, body.walkthroughs
     )
+
+
+@api.delete(
+    "/quarters/{quarter}/rounds/{label}",
+    summary="Begehungsrunde löschen / delete a round (planners, admins)",
+    description="The walkthroughs stay; they fall back to assignment by their start date.",
+)
+def delete_round(
+    quarter: QuarterPath,
+    label: Annotated[str, Path(max_length=40)],
+    conn: ConnDep,
+    viewer: ViewerDep,
+) -> dict[str, Any]:
+    viewer.require("planner", "admin")
+    viewer.require_scope(quarter_id=rounds.quarter_id(conn, quarter))
+    return rounds.delete_round(conn, quarter, label)
 
 
 @api.get(

@@ -118,6 +118,7 @@ def change_page(
         "bis": bis,
         "api": f"/api/quarters/{quarter}/change?von={von}&bis={bis}&lang={lang}",
         "boundary": f"/api/quarters/{quarter}",
+        "indicators": f"/api/quarters/{quarter}/indicators?lang={lang}",
         "basemap": {
             "url": state.settings.basemap_url,
             "attribution": state.settings.basemap_attribution,

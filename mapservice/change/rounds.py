@@ -222,3 +222,11 @@ def _assign(conn: Connection, qid: int, rid: int | None, walkthroughs: list[uuid
         text("UPDATE walkthrough SET round_id = :r WHERE id = ANY(CAST(:ids AS uuid[]))"),
         {"r": rid, "ids": wanted},
     )
+
+
+def delete_round(conn: Connection, slug: str, label: str) -> dict[str, Any]:
+    """Remove a round; its walkthroughs fall back to assignment by date (never deleted)."""
+    qid = quarter_id(conn, slug)
+    r = round_by_label(conn, qid, label)
+    conn.execute(text("DELETE FROM walk_round WHERE id = :i"), {"i": r.id})
+    return list_rounds(conn, slug)

@@ -57,6 +57,15 @@ def test_change_map_shows_classes_legend_list_and_works_by_keyboard(
     first_button.focus()
     page.keyboard.press("Enter")
     page.wait_for_selector(".leaflet-popup-content .ch-pop", timeout=10_000)
+    # the indicators per round: one table row per round, numbers as the API says
+    ind = http.get("/api/quarters/bochum-hamme/indicators").json()
+    page.wait_for_selector("#ch-ind:not([hidden])", timeout=15_000)
+    cells = page.locator("#ch-ind-rows tr").first.locator("td")
+    assert page.locator("#ch-ind-rows tr").count() == len(ind["rounds"]) == 2
+    assert cells.nth(2).inner_text() == str(ind["rounds"][0]["observations"])
+    assert page.locator("#ch-chart svg rect").count() == 4
+    share = round(100 * ind["changes"][0]["share_fixed"])
+    assert f"{share} %" in page.locator("#ch-ind-change").inner_text()
     overflow = page.evaluate("() => document.documentElement.scrollWidth")
     assert overflow <= width + 1  # nothing sticks out sideways, also at 360 px
     assert_accessible(page)

@@ -40,3 +40,24 @@ def test_planted_pairs_are_found_and_unwalked_streets_not_called_fixed(
     rounds = http.get("/api/quarters/bochum-hamme/rounds").json()["rounds"]
     assert [r["label"] for r in rounds] == ["2024", "2026"]
     assert rounds[0]["walkthroughs"] == 7 and rounds[1]["walkthroughs"] == 6
+    print(
+        f"demo Hamme 2024→2026: {len(found)}/{len(planted)} planted pairs found, "
+        f"{len(wrong)} wrong of {len(ours)}, classes right {right_class}/{len(TRUTH['planted'])},"
+        f" counts {counts}"
+    )
+
+
+def test_demo_load_twice_keeps_the_rounds(engine, settings, demo_loaded) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    from mapservice.capture.demo import load_demo
+
+    assert load_demo(engine, settings) == demo_loaded
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT r.label, r.synthetic FROM walk_round r JOIN quarter q ON q.id = "
+                "r.quarter_id WHERE q.slug = 'bochum-hamme' ORDER BY r.label"
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [("2024", True), ("2026", True)]

@@ -46,6 +46,12 @@ def test_rounds_are_created_and_walkthroughs_assigned(
     assert got is True
     back = http.put(f"{url}/-/walkthroughs", json={"walkthroughs": [late_2024]}, headers=auth)
     assert back.json()["rounds"][0]["walkthroughs"] == 1
+    assert http.delete(f"{url}/2024").status_code == 401
+    assert http.delete(f"{url}/2024", headers=scene.auth(scene.field)).status_code == 403
+    gone = http.delete(f"{url}/2024", headers=auth)
+    assert gone.status_code == 200 and gone.json()["rounds"] == []
+    assert gone.json()["walkthroughs_without_round"] == 3  # the walkthroughs stay
+    assert http.delete(f"{url}/2024", headers=auth).json()["code"] == "unknown_round"
     assert in_2024
 
 

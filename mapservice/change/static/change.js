@@ -168,6 +168,68 @@
     }
   }).catch(() => null);
 
+  function sum(obj) { return Object.values(obj).reduce((a, b) => a + b, 0); }
+  function byKind(counts, kind) {
+    return Object.values(counts).reduce((a, dims) => a + (dims[kind] || 0), 0);
+  }
+
+  function chart(rounds) {
+    // problems and strengths per round as paired bars; the table above has the numbers
+    const max = Math.max(1, ...rounds.map((r) => Math.max(byKind(r.counts, 'problem'),
+      byKind(r.counts, 'strength'))));
+    const w = 60 * rounds.length + 20;
+    const svg = document.createElementNS(NS, 'svg');
+    svg.setAttribute('viewBox', `0 0 ${w} 140`);
+    svg.setAttribute('width', String(w));
+    svg.setAttribute('height', '140');
+    svg.setAttribute('role', 'img');
+    svg.setAttribute('aria-label', t('Probleme (rot) und Stärken (grün) je Runde: ',
+      'Problems (red) and strengths (green) per round: ') + rounds.map((r) =>
+      `${r.round} ${byKind(r.counts, 'problem')} / ${byKind(r.counts, 'strength')}`).join(', '));
+    rounds.forEach((r, i) => {
+      [['problem', 'ch-bar-problem', 0], ['strength', 'ch-bar-strength', 22]].forEach(([k, c, dx]) => {
+        const h = Math.round(100 * byKind(r.counts, k) / max);
+        const bar = document.createElementNS(NS, 'rect');
+        bar.setAttribute('x', String(20 + i * 60 + dx));
+        bar.setAttribute('y', String(110 - h));
+        bar.setAttribute('width', '20');
+        bar.setAttribute('height', String(h));
+        bar.setAttribute('class', c);
+        svg.appendChild(bar);
+      });
+      const label = document.createElementNS(NS, 'text');
+      label.setAttribute('x', String(20 + i * 60));
+      label.setAttribute('y', '128');
+      label.textContent = r.round;
+      svg.appendChild(label);
+    });
+    return svg;
+  }
+
+  fetch(config.indicators, { headers: headers() }).then((r) => r.json()).then((body) => {
+    if (!body.rounds) return;
+    const tbody = document.getElementById('ch-ind-rows');
+    for (const r of body.rounds) {
+      const tr = document.createElement('tr');
+      tr.appendChild(el('th', r.round)).setAttribute('scope', 'row');
+      [r.walkthroughs, sum(r.participants), r.observations, byKind(r.counts, 'problem'),
+        byKind(r.counts, 'strength'), r.mean_rating === null ? '–' : r.mean_rating]
+        .forEach((v) => tr.appendChild(el('td', v)));
+      tbody.appendChild(tr);
+    }
+    document.getElementById('ch-ind').hidden = false;
+    document.getElementById('ch-chart').appendChild(chart(body.rounds));
+    const list = document.getElementById('ch-ind-change');
+    for (const c of body.changes) {
+      const share = c.share_fixed === null ? '–' : Math.round(100 * c.share_fixed) + ' %';
+      const delta = c.mean_rating_change === null ? '–' : c.mean_rating_change;
+      list.appendChild(el('li', `${c.von} → ${c.bis}: ` +
+        t(`${share} der früheren Probleme behoben (erneut begangene Orte), mittlere ` +
+          `Bewertungsänderung der Paare ${delta}`, `${share} of earlier problems fixed ` +
+          `(places walked again), mean rating change of pairs ${delta}`)));
+    }
+  }).catch(() => null);
+
   fetch(config.api, { headers: headers() }).then(async (r) => {
     const body = await r.json();
     if (!r.ok) {
