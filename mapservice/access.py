@@ -200,12 +200,28 @@ def _redacted(alias: str, column: str) -> str:
     return f"coalesce({alias}.public_{column}, {raw})"
 
 
+def _public_finding(alias: str) -> str:
+    """Published, and placed: a statement the gazetteer found nothing for (no place, or an
+    unknown one: ``needs_review`` with confidence 0) is held back until a planner placed it
+    or confirmed it as quarter-wide (both clear ``needs_review``). A statement that names the
+    whole quarter itself ("im ganzen Viertel", confidence 0.5) and fuzzy matches stay public,
+    flagged for review as before."""
+    return (
+        f"({alias}.status = 'published' AND NOT ({alias}.needs_review "
+        f"AND {alias}.georef_confidence = 0))"
+    )
+
+
 def finding_visibility(viewer: Viewer, alias: str) -> FindingView:
     """The one rule for interview findings, shared by the API, the tiles/OGC API, the map
     pages and the exports.
 
     Planners and admins read every finding with its exact geometry, place, text and
-    interview. Everyone else, field teams included, reads published findings only, at their
+    interview. Everyone else, field teams included, reads published findings only — and
+    never one the gazetteer could not place (``needs_review`` at confidence 0, e.g. "alter
+    Kiosk hinterm Bunker", which would otherwise stand at the quarter's centre as if it
+    concerned the whole quarter) until a planner placed or confirmed it
+    (``capture.placing``) — at their
     generalised geometry (``public_geom``), with home house numbers removed from the text
     (``public_statement``, see :mod:`mapservice.georef.redact`), never a place that is
     somebody's home address (``place`` is then NULL), never the interview a statement came
@@ -224,7 +240,7 @@ def finding_visibility(viewer: Viewer, alias: str) -> FindingView:
         return FindingView(
             geom=f"(CASE WHEN {inside} THEN {alias}.geom ELSE {alias}.public_geom END)",
             place=f"(CASE WHEN {inside} THEN {alias}.place_text ELSE {public_place} END)",
-            visible=f"(({inside}) OR {alias}.status = 'published')",
+            visible=f"(({inside}) OR {_public_finding(alias)})",
             statement=f"(CASE WHEN {inside} THEN {alias}.statement "
             f"ELSE {_redacted(alias, 'statement')} END)",
             linked=True,
@@ -232,7 +248,7 @@ def finding_visibility(viewer: Viewer, alias: str) -> FindingView:
     return FindingView(
         geom=f"{alias}.public_geom",
         place=public_place,
-        visible=f"{alias}.status = 'published'",
+        visible=_public_finding(alias),
         statement=_redacted(alias, "statement"),
         held_from="date_trunc('month', i.held_on)::date",
         held_to="(date_trunc('month', i.held_on) + interval '1 month - 1 day')::date",

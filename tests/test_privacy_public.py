@@ -268,7 +268,9 @@ def test_the_public_gets_the_interview_month_not_the_day(
             conn.execute(
                 text("SELECT f.id::text FROM finding f JOIN interview i ON i.id = f.interview_id "
                      "JOIN quarter q ON q.id = f.quarter_id WHERE q.slug = :q "
-                     "AND f.status = 'published' AND f.public_geom IS NOT NULL "
+                     "AND f.status = 'published' "
+                     "AND NOT (f.needs_review AND f.georef_confidence = 0) "
+                     "AND f.public_geom IS NOT NULL "
                      "AND date_trunc('month', i.held_on) = date_trunc('month', CAST(:d AS date))"),
                 {"q": home["quarter"], "d": held_on},
             ).scalars()

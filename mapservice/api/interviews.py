@@ -10,7 +10,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from mapservice.api.deps import CatalogDep, ConnDep, ViewerDep
-from mapservice.capture import findings, interviews
+from mapservice.capture import findings, interviews, placing
 from mapservice.capture.findings import FindingIn
 from mapservice.capture.interviews import ContactIn, InterviewIn, InterviewOut
 from mapservice.capture.schemas import ModerationIn
@@ -96,6 +96,22 @@ def list_findings(
 @router.get("/findings/{fid}")
 def get_finding(fid: uuid.UUID, conn: ConnDep, viewer: ViewerDep) -> dict[str, Any]:
     return findings.fetch_finding(conn, viewer, fid)
+
+
+@router.post(
+    "/findings/{fid}/placement",
+    summary="Ort einer Aussage setzen oder „ganzes Quartier“ bestätigen (Planung)",
+    description=(
+        "Eine Aussage mit needs_review (Ort nicht gefunden) erscheint nirgends öffentlich, "
+        "bis sie hier verortet oder bestätigt wurde. / A finding that needs review stays out "
+        "of every public output until it is placed or confirmed here. Body: exactly one of "
+        '`{"quarter_wide": true}`, `{"place_text": "…"}`, `{"geometry": GeoJSON}`.'
+    ),
+)
+def place_finding(
+    fid: uuid.UUID, body: placing.PlacementIn, conn: ConnDep, viewer: ViewerDep
+) -> dict[str, Any]:
+    return placing.place_finding(conn, viewer, fid, body)
 
 
 @router.post("/findings/{fid}/moderation", summary="Freigabe einer Aussage (Planung)")

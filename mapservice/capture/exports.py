@@ -28,6 +28,7 @@ import shapely
 from sqlalchemy import Connection, text
 
 from mapservice.access import Viewer, finding_visibility, observation_visibility, scope_sql
+from mapservice.capture.gpkg_styles import symbol_type, write_styles
 from mapservice.catalog import Catalog, Layer, LayerSource, UnknownLayer
 from mapservice.errors import InvalidInput, NotFound
 
@@ -189,17 +190,22 @@ def _frame(export: LayerExport) -> gpd.GeoDataFrame:
 
 
 def write_gpkg(exports: Iterable[LayerExport], path: Path) -> None:
-    """One GeoPackage table per layer (empty layers too, so QGIS shows what exists)."""
+    """One GeoPackage table per layer (empty layers too, so QGIS shows what exists), each
+    with the map's style as its default in ``layer_styles`` (:mod:`.gpkg_styles`)."""
     import pyogrio  # GDAL, loaded by the first GeoPackage export
 
+    styled = []
     for export in exports:
         frame = _frame(export)
-        types = set(shapely.get_type_id(frame.geometry.array[~frame.geometry.isna()]))
-        geometry_type = "Unknown" if len(types) != 1 else None
+        type_ids = shapely.get_type_id(frame.geometry.array[~frame.geometry.isna()])
+        geometry_type = "Unknown" if len(set(type_ids)) != 1 else None
         pyogrio.write_dataframe(
             frame, path, layer=export.layer.id, driver="GPKG", append=path.exists(),
             geometry_type=geometry_type,
         )  # fmt: skip
+        styled.append((export.layer, symbol_type(type_ids)))
+    if path.exists():
+        write_styles(path, styled)  # QGIS opens every table styled as on our map
 
 
 def _value(value: Any) -> Any:
