@@ -17,6 +17,7 @@ from mapservice.api.input_guard import InputGuard
 from mapservice.api.interviews import router as interviews_router
 from mapservice.api.maps import router as maps_router
 from mapservice.api.measures import router as measures_router
+from mapservice.api.measures_ogc import router as measures_ogc_router
 from mapservice.api.observations import router as observations_router
 from mapservice.api.ogc import router as ogc_router
 from mapservice.api.pages import router as pages_router
@@ -82,6 +83,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(photos_router)
     app.include_router(interviews_router)
     app.include_router(measures_router)  # /api/measures, …/observations/{id}/measures
+    app.include_router(measures_ogc_router)  # /ogc/collections/massnahmen, before ogc_router
     app.include_router(ogc_router)
     app.include_router(maps_router)  # /maps, /embed, /maps/{q}/share, /assets
     app.include_router(fieldapp_router)

@@ -30,7 +30,7 @@ from mapservice.programme.vocab import DimensionName, Phase, State
 
 router = APIRouter(tags=["Maßnahmen / measures"])
 Lang = Annotated[Literal["de", "en"], Query(description="Sprache der Beschriftungen")]
-Slug = Annotated[str | None, Query(max_length=64)]
+Slug = Annotated[str | None, Query(max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 
 
 @router.get("/api/measures", summary="Maßnahmen auflisten / list measures")

@@ -70,6 +70,8 @@ class MeasureFilter:
     observation: uuid.UUID | None = None
     finding: uuid.UUID | None = None
     search: str | None = None
+    located: bool = False  # only measures with a geometry (maps, OGC items)
+    bbox: tuple[float, float, float, float] | None = None
     limit: int = 1000
     offset: int = 0
 
@@ -116,6 +118,11 @@ class MeasureFilter:
             )
             escaped = self.search.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
             params["f_q"] = f"%{escaped}%"
+        if self.located:
+            parts.append("m.geom IS NOT NULL")
+        if self.bbox is not None:
+            parts.append("ST_Intersects(m.geom, ST_MakeEnvelope(:b0, :b1, :b2, :b3, 4326))")
+            params.update({f"b{i}": v for i, v in enumerate(self.bbox)})
         return " AND ".join(parts) or "true", params
 
 

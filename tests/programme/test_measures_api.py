@@ -235,3 +235,8 @@ def test_bulk_change_is_all_or_nothing(http, programme: Programme) -> None:  # t
         assert got["end_date"] == "2026-12-31" and got["phase"] == "planung"
     empty = http.post("/api/measures/bulk", json={"ids": ids}, headers=programme.auth())
     assert_refusal(empty, 400, "nothing_to_change")
+
+
+def test_a_quarter_that_is_no_slug_is_refused(http) -> None:  # type: ignore[no-untyped-def]
+    for path in ("/api/measures", "/api/measures/export.csv", "/api/measures/tree"):
+        assert_refusal(http.get(path, params={"quarter": "÷q譔'"}), 400, "invalid_input")

@@ -1,0 +1,197 @@
+"""The OGC API Features collection ``massnahmen``: measures with a geometry, as GeoJSON.
+
+Measures are not a layer of the catalogue (they have no kind, their popup is the Sachstand
+and the progress), so instead of a new ``LayerSource`` threaded through tiles, exports and
+maps, the collection is built here from the same service functions as ``/api/measures``:
+the same visibility (the public reads published measures only) and the same figures.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import Connection, text
+
+from mapservice.access import Viewer
+from mapservice.errors import InvalidInput, NotFound
+from mapservice.ogc.crs import CRS84, uris
+from mapservice.ogc.documents import GEOJSON, JSON, link
+from mapservice.programme.measures import MeasureFilter, get_measure, list_measures, visible_sql
+from mapservice.programme.vocab import DIMENSIONS, PHASES, STATES
+
+COLLECTION = "massnahmen"
+TITLE = "Maßnahmen (Handlungsprogramm)"
+DESCRIPTION = (
+    "Maßnahmen des Handlungsprogramms mit Phase, Status, Fortschritt (Teilmaßnahmen "
+    "gewichtet), Gewicht und aktuellem Sachstand. / Measures of the action programme with "
+    "phase, status, progress (weighted over sub-measures), weight and current state."
+)
+PARAMS = frozenset(
+    {"f", "limit", "offset", "bbox", "quarter", "phase", "status", "dimension", "layer"}
+)
+PROPERTIES = (
+    "external_id",
+    "reference",
+    "title",
+    "description",
+    "phase",
+    "phase_label",
+    "status",
+    "status_label",
+    "progress",
+    "progress_basis",
+    "weight",
+    "parent_id",
+    "quarters",
+    "layers",
+    "dimensions",
+    "responsible",
+    "start_date",
+    "end_date",
+    "budget",
+    "sachstand",
+)
+
+
+def _extent(conn: Connection, viewer: Viewer) -> list[float]:
+    row = conn.execute(
+        text(
+            f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT "
+            f"ST_Extent(m.geom) AS e FROM measure m WHERE {visible_sql(viewer)}) s"
+        )
+    ).one()
+    return [float(v) for v in row] if row[0] is not None else [-180.0, -90.0, 180.0, 90.0]
+
+
+def collection(root: str, conn: Connection | None = None, viewer: Viewer | None = None) -> dict:
+    """The collection document; without a connection the extent is the whole world."""
+    base = f"{root}/collections/{COLLECTION}"
+    bbox = _extent(conn, viewer) if conn is not None and viewer is not None else None
+    return {
+        "id": COLLECTION,
+        "title": TITLE,
+        "description": DESCRIPTION,
+        "itemType": "feature",
+        "crs": uris(),
+        "storageCrs": CRS84,
+        "extent": {"spatial": {"bbox": [bbox or [-180.0, -90.0, 180.0, 90.0]], "crs": CRS84}},
+        "links": [
+            link(base, "self", JSON, TITLE),
+            link(f"{base}/items", "items", GEOJSON, "Objekte / features"),
+        ],
+    }
+
+
+def _bad(name: str, de: str, en: str) -> InvalidInput:
+    return InvalidInput(
+        f"Parameter {name}: {de}", f"Parameter {name}: {en}", code=f"invalid_{name}"
+    )
+
+
+def _choice(query: dict[str, str], name: str, allowed: Any) -> str | None:
+    value = query.get(name)
+    if value is not None and value not in allowed:
+        raise _bad(name, f"erlaubt sind {', '.join(allowed)}.", f"allowed: {', '.join(allowed)}.")
+    return value
+
+
+def _int(query: dict[str, str], name: str, default: int, hi: int) -> int:
+    raw = query.get(name)
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or not 0 <= int(raw) <= hi:
+        raise _bad(name, f"ganze Zahl 0–{hi}.", f"a whole number 0–{hi}.")
+    return int(raw)
+
+
+def _bbox(raw: str | None) -> tuple[float, float, float, float] | None:
+    if raw is None:
+        return None
+    try:
+        x0, y0, x1, y1 = (float(p) for p in raw.split(","))
+    except ValueError:
+        x0 = y0 = x1 = y1 = math.nan
+    if not all(math.isfinite(v) for v in (x0, y0, x1, y1)) or not (
+        -180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90
+    ):
+        raise _bad(
+            "bbox",
+            "vier Zahlen minLänge,minBreite,maxLänge,maxBreite (WGS 84).",
+            "four numbers minLon,minLat,maxLon,maxLat (WGS 84).",
+        )
+    return (x0, y0, x1, y1)
+
+
+def check_params(query: dict[str, str]) -> None:
+    unknown = sorted(set(query) - PARAMS)
+    if unknown:
+        names = ", ".join(unknown)[:200]
+        raise InvalidInput(
+            f"Unbekannte Parameter: {names} (möglich: {', '.join(sorted(PARAMS))}).",
+            f"Unknown parameters: {names} (possible: {', '.join(sorted(PARAMS))}).",
+            code="unknown_parameter",
+        )
+    if query.get("f", "json") not in ("json", "geojson"):
+        raise _bad("f", "nur json.", "json only.")
+
+
+def _feature(m: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "id": str(m["id"]),
+        "geometry": m["geometry"],
+        "properties": {k: m[k] for k in PROPERTIES},
+    }
+
+
+def items(conn: Connection, viewer: Viewer, root: str, query: dict[str, str]) -> dict[str, Any]:
+    """One page of the collection's features, with numberMatched/numberReturned and links."""
+    check_params(query)
+    limit = max(1, _int(query, "limit", 100, 1000))
+    offset = _int(query, "offset", 0, 10_000_000)
+    flt = MeasureFilter(
+        quarter=query.get("quarter"),
+        phase=_choice(query, "phase", PHASES),
+        status=_choice(query, "status", STATES),
+        dimension=_choice(query, "dimension", DIMENSIONS),
+        layer=query.get("layer"),
+        located=True,
+        bbox=_bbox(query.get("bbox")),
+        limit=limit,
+        offset=offset,
+    )
+    rows, matched = list_measures(conn, viewer, flt)
+    base = f"{root}/collections/{COLLECTION}/items"
+    keep = {k: v for k, v in query.items() if k not in ("offset", "f")}
+    links = [link(f"{base}?{urlencode({**keep, 'offset': offset})}", "self", GEOJSON)]
+    if offset + len(rows) < matched:
+        links.append(
+            link(f"{base}?{urlencode({**keep, 'offset': offset + len(rows)})}", "next", GEOJSON)
+        )
+    return {
+        "type": "FeatureCollection",
+        "features": [_feature(m) for m in rows],
+        "numberMatched": matched,
+        "numberReturned": len(rows),
+        "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "links": links,
+    }
+
+
+def item(conn: Connection, viewer: Viewer, raw_id: str) -> dict[str, Any]:
+    """One feature, or 404 when it does not exist, has no geometry or is not visible."""
+    try:
+        found = get_measure(conn, viewer, uuid.UUID(raw_id))
+    except (ValueError, NotFound):
+        found = None
+    if found is None or found["geometry"] is None:
+        raise NotFound(
+            f"Objekt {raw_id[:64]} nicht gefunden.",
+            f"Feature {raw_id[:64]} not found.",
+            code="not_found",
+        )
+    return _feature(found)
