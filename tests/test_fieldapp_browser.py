@@ -9,22 +9,18 @@ the page alone. Every request that is not to 127.0.0.1 is blocked (no CDN, no ba
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Route, sync_playwright
+from playwright.sync_api import Browser, Route
 from sqlalchemy import Engine, text
 
 from mapservice.access import create_token, revoke_token
 from tests.conftest import LiveServer, count
 from tests.test_fieldapp_phone import (
-    ARGS,
     CENTRE,
-    CHROMIUM,
     METRE_LAT,
     OUTSIDE,
     WAIT_MS,
@@ -32,9 +28,10 @@ from tests.test_fieldapp_phone import (
     Cologne,
     Phone,
     assert_fits_a_phone,
+    chromium_browser,
     jpeg,
     make_cologne,
-    only_local,
+    open_phone,
     planner_get,
 )
 
@@ -50,47 +47,17 @@ def cologne(engine: Engine) -> Cologne:
 # marked as running in the main thread, so any later test calling asyncio.run() would fail.
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM} (scripts/setup.sh --browser)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium_browser() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture()
 def phone(
     chromium: Browser, live_server: LiveServer, request: pytest.FixtureRequest
 ) -> Iterator[Phone]:
-    context = chromium.new_context(
-        viewport={"width": 360, "height": 740},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        locale="de-DE",
-        permissions=["geolocation"],
-        geolocation={"longitude": CENTRE[0], "latitude": CENTRE[1], "accuracy": 5},
-    )
-    context.route("**/*", only_local)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    if os.environ.get("KARTE_DEBUG_BROWSER"):  # print the page's API traffic and console
-        page.on("console", lambda msg: print("console:", msg.text))
-        page.on("request", lambda r: print(f"{time.monotonic():.2f}", r.method, r.url))
-        page.on("response", lambda r: print(f"{time.monotonic():.2f}", r.status, r.url))
-        page.on(
-            "requestfailed", lambda r: print(f"{time.monotonic():.2f} failed", r.failure, r.url)
-        )
-    page.goto(f"{live_server.url}/erfassen")
-    page.wait_for_selector("#view-signin:not([hidden])")
-    # Offline tests need the worker in control; on a phone this is the first visit.
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=WAIT_MS)
-    phone = Phone(context, page, live_server, request.node.name.removeprefix("test_")[:40])
-    yield phone
-    phone.shot("last")  # what the screen showed at the end (or at a failure)
-    context.close()
-    assert not errors, f"JavaScript errors in the page: {errors}"
+    name = request.node.name.removeprefix("test_")[:40]
+    with open_phone(chromium, live_server, name, worker=True) as phone:
+        yield phone
 
 
 # --- the stories -------------------------------------------------------------------------------
@@ -177,7 +144,7 @@ def test_offline_entries_survive_a_reload_and_arrive_exactly_once(
     phone.page.wait_for_selector("#view-main:not([hidden])", timeout=WAIT_MS)
     phone.show_list()
     phone.wait_summary(waiting=2, sent=0)
-    badges = phone.page.locator("#entry-list .badge").all_text_contents()
+    badges = phone.page.locator("#entry-list .badge:not(.badge-mod)").all_text_contents()
     assert badges == ["wartet", "wartet"]
     phone.shot("offline-after-reload")
 

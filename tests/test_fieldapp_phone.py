@@ -202,10 +202,13 @@ def planner_get(server: LiveServer, path: str, token: str) -> httpx.Response:
 
 
 @contextmanager
-def open_phone(chromium: Browser, server: LiveServer, name: str) -> Iterator[Phone]:
-    """One more phone (a 360 px context with GPS at the centre) on /erfassen, signed out.
+def open_phone(
+    chromium: Browser, server: LiveServer, name: str, *, worker: bool = False
+) -> Iterator[Phone]:
+    """A phone (a 360 px context with GPS at the centre) on /erfassen, signed out.
 
-    For stories with several phones; fails at the end if the page threw a JavaScript error.
+    ``worker``: wait until the service worker controls the page (offline stories need it; on a
+    phone this is the first visit). Fails at the end if the page threw a JavaScript error.
     """
     context = chromium.new_context(
         viewport={"width": 360, "height": 740},
@@ -220,12 +223,34 @@ def open_phone(chromium: Browser, server: LiveServer, name: str) -> Iterator[Pho
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    if os.environ.get("KARTE_DEBUG_BROWSER"):  # print the page's API traffic and console
+        page.on("console", lambda msg: print("console:", msg.text))
+        page.on("request", lambda r: print(f"{time.monotonic():.2f}", r.method, r.url))
+        page.on("response", lambda r: print(f"{time.monotonic():.2f}", r.status, r.url))
+        page.on(
+            "requestfailed", lambda r: print(f"{time.monotonic():.2f} failed", r.failure, r.url)
+        )
     page.goto(f"{server.url}/erfassen")
     page.wait_for_selector("#view-signin:not([hidden])")
+    if worker:
+        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=WAIT_MS)
     phone = Phone(context, page, server, name)
     try:
         yield phone
     finally:
-        phone.shot("last")
+        phone.shot("last")  # what the screen showed at the end (or at a failure)
         context.close()
     assert not errors, f"JavaScript errors in the page: {errors}"
+
+
+@contextmanager
+def chromium_browser() -> Iterator[Browser]:
+    """Debian's Chromium under Playwright (module scope in the tests: see test_fieldapp_browser)."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        raise AssertionError(f"Chromium not found at {CHROMIUM} (scripts/setup.sh --browser)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()

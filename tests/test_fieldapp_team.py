@@ -11,21 +11,19 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 from sqlalchemy import Engine, text
 
 from mapservice.access import create_account, create_token
 from tests.capture_fixtures import INSIDE, Team, observation_body
 from tests.conftest import LiveServer, count
 from tests.test_fieldapp_phone import (
-    ARGS,
-    CHROMIUM,
     Cologne,
     Phone,
+    chromium_browser,
     jpeg,
     make_cologne,
     open_phone,
@@ -43,12 +41,8 @@ def cologne(engine: Engine) -> Cologne:
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM} (scripts/setup.sh --browser)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium_browser() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture()

@@ -26,10 +26,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz, utils
-from scipy.optimize import linear_sum_assignment
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
 
 MIN_TEXT_SIMILARITY = 60.0
 DISTANCE_WEIGHT = 0.5
@@ -82,6 +78,8 @@ def candidates(
     forbidden: set[tuple[str, str]] = frozenset(),  # type: ignore[assignment]
 ) -> list[Candidate]:
     """Every admissible (later, earlier) pair with its distance, similarity and cost."""
+    from scipy.spatial import cKDTree  # lazy: the app starts without scipy
+
     out: list[Candidate] = []
     by_layer: dict[str, list[int]] = {}
     for j, item in enumerate(earlier):
@@ -113,6 +111,8 @@ def candidates(
 def _solve(component: list[Candidate]) -> list[Candidate]:
     """One augmented assignment: later rows + a dummy per earlier, earlier columns + a dummy
     per later; a dummy cell means "stays unmatched" at ``UNMATCHED_COST``."""
+    from scipy.optimize import linear_sum_assignment  # lazy: see above
+
     rows = sorted({c.later for c in component})
     cols = sorted({c.earlier for c in component})
     r_at = {v: k for k, v in enumerate(rows)}
@@ -140,6 +140,9 @@ def _solve(component: list[Candidate]) -> list[Candidate]:
 
 def assign(found: list[Candidate], n_later: int, n_earlier: int) -> list[Candidate]:
     """The optimal one-to-one choice among ``found`` (solved per connected component)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     if not found:
         return []
     rows = np.array([c.later for c in found])

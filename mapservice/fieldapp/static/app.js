@@ -19,6 +19,7 @@ import { createTeamView } from "./team.js";
 import { createTracker } from "./track.js";
 import { createTrackBar } from "./trackbar.js";
 import { createWalkEnd } from "./walkend.js";
+import { registerWorker } from "./worker.js";
 
 const config = JSON.parse(document.getElementById("karte-config").textContent);
 const $ = (selector) => document.querySelector(selector);
@@ -344,19 +345,6 @@ function showNet() {
 
 // --- start-up --------------------------------------------------------------------------------
 
-function registerWorker() {
-  if (!("serviceWorker" in navigator)) return;
-  const hadController = Boolean(navigator.serviceWorker.controller);
-  const scope = config.base;
-  navigator.serviceWorker.register(`${scope}/sw.js`, { scope }).catch((error) => {
-    console.warn("service worker not registered", error);
-  });
-  navigator.serviceWorker.addEventListener("controllerchange", () => {
-    if (hadController) $("#update-banner").hidden = false;
-  });
-  $("#update-reload").addEventListener("click", () => location.reload());
-}
-
 function relabel() {
   applyI18n();
   const other = lang() === "de" ? "en" : "de";
@@ -381,7 +369,7 @@ async function start() {
   });
   addEventListener("online", queueRender);
   addEventListener("offline", queueRender);
-  registerWorker();
+  registerWorker(config.base);
   db.askPersistence();
   ui.catalog = await getCached(`${config.base}/catalog.json`, db, "catalog");
   if (!token.get()) return showView("signin");
