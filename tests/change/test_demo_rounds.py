@@ -39,7 +39,8 @@ def test_planted_pairs_are_found_and_unwalked_streets_not_called_fixed(
     assert counts["neu"] >= 10 and counts["nicht_erneut_begangen"] >= 3
     rounds = http.get("/api/quarters/bochum-hamme/rounds").json()["rounds"]
     assert [r["label"] for r in rounds] == ["2024", "2026"]
-    assert rounds[0]["walkthroughs"] == 7 and rounds[1]["walkthroughs"] == 6
+    # 2026 is the current year of other tests too (the browser tests walk Hamme): at least 6
+    assert rounds[0]["walkthroughs"] == 7 and rounds[1]["walkthroughs"] >= 6
     print(
         f"demo Hamme 2024→2026: {len(found)}/{len(planted)} planted pairs found, "
         f"{len(wrong)} wrong of {len(ours)}, classes right {right_class}/{len(TRUTH['planted'])},"
