@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterator
+from datetime import datetime
 
 import httpx
 import pytest
@@ -228,7 +229,10 @@ def test_recorded_track_becomes_the_walkthroughs_line(
     assert len(body["track"]["coordinates"]) == 5
     assert math.isclose(body["length_m"], 400, rel_tol=0.10)
     # Stopping the recording ended the walk, and the phone sent its own recording id.
-    assert body["ended_at"] is not None and body["ended_at"] >= body["started_at"]
+    assert body["ended_at"] is not None
+    # as times, not strings: "01:49:00.878Z" < "01:49:00Z" as text ('.' sorts before 'Z')
+    ended = datetime.fromisoformat(body["ended_at"].replace("Z", "+00:00"))
+    assert ended >= datetime.fromisoformat(body["started_at"].replace("Z", "+00:00"))
     assert body["recordings"] == 1
     recording = phone.page.evaluate("(w) => karte.db.get('tracks', w).then((t) => t.recordingId)",
                                     walk)  # fmt: skip
