@@ -64,7 +64,7 @@ def test_the_quarter_map_is_accessible(make_page, live_server, demo_loaded, view
     page.wait_for_selector("#list[data-rows]")
     assert_accessible(page)
     page.locator("#list-body button.linklike").first.click()
-    page.locator(".leaflet-popup-content").wait_for()
+    page.locator(".leaflet-popup-content").last.wait_for()
     assert_accessible(page)
     watched.shot(f"a11y-maps-{viewport['width']}")
     assert watched.console_errors == []
@@ -93,7 +93,8 @@ def open_a_popup_by_keyboard(page: Any) -> None:
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    popup = page.locator(".leaflet-popup-content")
+    # .last: a popup from an earlier try may still be fading out while the new one opens.
+    popup = page.locator(".leaflet-popup-content").last
     for _ in range(8):
         single = page.locator(".leaflet-marker-icon.km-wrap[role=button]")
         if single.count():

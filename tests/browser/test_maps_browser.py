@@ -128,7 +128,7 @@ def test_a_popup_opens_with_the_expected_german_text(make_page, live_server, mq)
     page = watched.page
     assert page.locator("img.kp-photo").count() == 0, "no thumbnail before a popup opens"
     page.locator(f'.leaflet-marker-icon[title="{KNOWN_TITLE}"]').click()
-    popup = page.locator(".leaflet-popup-content")
+    popup = page.locator(".leaflet-popup-content").last
     popup.wait_for()
     thumbnail = popup.locator("img.kp-photo")
     thumbnail.wait_for()
@@ -143,7 +143,7 @@ def test_a_popup_opens_with_the_expected_german_text(make_page, live_server, mq)
     watched.shot("maps-popup")
     english, _ = open_map(make_page, f"{live_server.url}/maps/{mq.slug}?lang=en")
     english.page.locator(f'.leaflet-marker-icon[title="{KNOWN_TITLE}"]').click()
-    text = english.page.locator(".leaflet-popup-content").inner_text()
+    text = english.page.locator(".leaflet-popup-content").last.inner_text()
     assert "Problem · Mobility" in text and "Walkthrough 2026-04-12 · Residents" in text
 
 
@@ -179,7 +179,7 @@ def test_the_list_view_matches_the_map_and_pans_to_a_row(make_page, live_server,
     wide = rows.filter(has_text=QUARTER_STATEMENT)
     assert "auf das ganze Quartier bezogen" in wide.inner_text()
     page.get_by_role("button", name="Tempo 30 vor der Schule").click()
-    popup = page.locator(".leaflet-popup-content")
+    popup = page.locator(".leaflet-popup-content").last
     popup.wait_for()
     assert "Tempo 30 vor der Schule" in popup.inner_text()
     page.locator("label[for=kind-strength]").click()
@@ -243,7 +243,7 @@ def test_a_planner_signs_in_without_the_token_touching_the_url(make_page, live_s
     drafts = settle(page)
     assert drawn(drafts) == 1 and drawn(public) == mq.published["mobilitaet"]
     page.locator(".leaflet-marker-icon[title^='Entwurf']").click()
-    assert "Freigabe: Entwurf" in page.locator(".leaflet-popup-content").inner_text()
+    assert "Freigabe: Entwurf" in page.locator(".leaflet-popup-content").last.inner_text()
     page.wait_for_timeout(300)
     assert mq.planner not in page.url and "status=draft" in page.url
     stored = page.evaluate("() => sessionStorage.getItem('karte-token')")
@@ -313,7 +313,7 @@ def test_the_static_export_works_from_a_plain_web_server(
         page.wait_for_selector("#list[data-rows]")
         assert drawn(stats) == int(page.locator("#list").get_attribute("data-rows"))
         page.locator(f'.leaflet-marker-icon[title="{KNOWN_TITLE}"]').click()
-        assert "Problem · Mobilität" in page.locator(".leaflet-popup-content").inner_text()
+        assert "Problem · Mobilität" in page.locator(".leaflet-popup-content").last.inner_text()
         page.locator("#lang-switch").click()
         page.wait_for_url("**/en.html**")
         assert page.locator("html").get_attribute("lang") == "en"
