@@ -24,6 +24,7 @@ from fastapi.responses import JSONResponse, Response
 from mapservice.api.deps import CatalogDep, ConnDep, ViewerDep
 from mapservice.change import decisions, indicators, rounds, service
 from mapservice.change.page import router as page_router
+from mapservice.change.workspace_page import router as workspace_page_router
 
 router = APIRouter()  # the API below and the change map page (mapservice.change.page)
 api = APIRouter(prefix="/api", tags=["Veränderung / change over time"])
@@ -155,3 +156,4 @@ def get_indicators(
 
 router.include_router(api)
 router.include_router(page_router)  # /maps/{quarter}/veraenderung, /assets-change/…
+router.include_router(workspace_page_router)  # /planung/veraenderung

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, text
 from mapservice.access import Viewer, observation_visibility
 from mapservice.catalog import Catalog
 from mapservice.change import classification as cls
+from mapservice.change.answers import answering_measures, measures_of
 from mapservice.change.matching import Item, Pair, match
 from mapservice.change.rounds import Round, quarter_id, round_by_label, rounds_of
 from mapservice.errors import InvalidInput
@@ -229,6 +230,7 @@ def change(
             "first_seen": first, "last_seen": last,
         }  # fmt: skip
 
+    answers = answering_measures(conn, viewer, list(by_id), lang)
     counts = {k: 0 for k in cls.CLASSES}
     by_layer: dict[str, dict[str, int]] = {}
 
@@ -247,6 +249,7 @@ def change(
                 "class": klass, "label": _label(klass, lang), "earlier": obs(e), "later": obs(l_),
                 "distance_m": p.distance_m, "text_similarity": p.text_similarity,
                 "score": p.score, "confirmed": p.confirmed,
+                "measures": measures_of(answers, e.id, l_.id),
                 "rating_change": None if e.rating is None or l_.rating is None
                 else l_.rating - e.rating,
             }
@@ -262,14 +265,14 @@ def change(
         klass = cls.classify_earlier_single(o.kind, walked, compared)
         count(klass, o.layer)
         singles.append({"class": klass, "label": _label(klass, lang), "round": earlier.label,
-                        "observation": obs(o)})  # fmt: skip
+                        "observation": obs(o), "measures": measures_of(answers, o.id)})  # fmt: skip
     for o in comp.later_obs:
         if o.id in paired_l:
             continue
         klass = cls.classify_later_single(comp.distances.get(o.layer, 0) > 0)
         count(klass, o.layer)
         singles.append({"class": klass, "label": _label(klass, lang), "round": later.label,
-                        "observation": obs(o)})  # fmt: skip
+                        "observation": obs(o), "measures": measures_of(answers, o.id)})  # fmt: skip
     return {
         "quarter": slug,
         "von": earlier.label,

@@ -49,6 +49,9 @@ SELECT greatest(o.updated, (SELECT max(updated_at) FROM finding
   FROM (SELECT max(updated_at) AS updated, min(observed_at) AS first, max(observed_at) AS last
           FROM observation WHERE quarter_id = %(qid)s::int AND status = 'published') o
 """
+ROUNDS_SQL = (
+    "SELECT label FROM walk_round WHERE quarter_id = %(qid)s::int ORDER BY period_from, label"
+)
 KIND_RANK = "CASE {k} " + " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(KINDS)) + " END"
 
 
@@ -84,6 +87,7 @@ class Facts:
     as_of: datetime | None
     first: datetime | None = None  # earliest and latest published observation
     last: datetime | None = None
+    rounds: tuple[str, ...] = ()  # Begehungsrunden, oldest first (two or more: a change map)
 
     def participants(self) -> dict[str, int]:
         return {g: sum(w.groups.get(g, 0) for w in self.walks) for g in GROUPS}
@@ -142,7 +146,8 @@ class MapsData:
         interviews = dict(await self.db.fetchall(INTERVIEWS_SQL, params))
         as_of, first, last = (await self.db.fetchall(AS_OF_SQL, params))[0]
         groups = {g: interviews.get(g, 0) for g in GROUPS}
-        return self._remember(key, Facts(walks, groups, as_of, first, last))
+        rounds = tuple(r[0] for r in await self.db.fetchall(ROUNDS_SQL, params))
+        return self._remember(key, Facts(walks, groups, as_of, first, last, rounds))
 
     async def counts(
         self, layers: list[Layer], viewer: Viewer, filters: Filters

@@ -67,6 +67,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "group_all": ("Alle Ebenen", "All layers"),
     "group_all_short": ("alle", "all"),
     "figures_json": ("Alle Zahlen als JSON (API)", "All figures as JSON (API)"),
+    "change_link": (
+        "Was hat sich verändert? Runden {von} → {bis}",
+        "What has changed? Rounds {von} → {bis}",
+    ),
     "by_dimension": ("Einträge je Dimension nach Art", "Items per dimension by kind"),
     "dimension": ("Dimension", "Dimension"),
     "total": ("Summe", "Total"),

@@ -264,6 +264,7 @@ def render_map_page(page: PageInput) -> str:
         legend=legend_extras(page),
         charts=charts,
         links=links,
+        page_rounds=page.facts.rounds,
         facts_line=facts_line(page, t),
         period=page.period,
     )
@@ -275,7 +276,10 @@ def page_links(page: PageInput) -> dict[str, str | None]:
     urls, other = page.urls, "de" if page.lang == "en" else "en"
     layers = ",".join(page.active)
     if page.mode == "static":
-        return {"share": None, "full": None, "lang": urls.get("other_lang"), "summary": None}
+        return {
+            "share": None, "full": None, "lang": urls.get("other_lang"), "summary": None,
+            "change": None,
+        }  # fmt: skip
     view = {"ansicht": page.view.id} if page.view is not None else {}
     query = {**view, "layers": layers, **({"lang": "en"} if page.lang == "en" else {})}
     lang_query = {**view, "layers": layers, **({"lang": "en"} if other == "en" else {})}
@@ -284,4 +288,14 @@ def page_links(page: PageInput) -> dict[str, str | None]:
         "full": urls["full"] + "?" + urlencode(query) if page.mode == "embed" else None,
         "lang": "?" + urlencode(lang_query),
         "summary": urls.get("summary"),
+        "change": _change_link(page),
     }
+
+
+def _change_link(page: PageInput) -> str | None:
+    """The change map of the two latest rounds, once a quarter has been walked twice."""
+    rounds = page.facts.rounds
+    if page.mode != "maps" or len(rounds) < 2 or "full" not in page.urls:
+        return None
+    query = {"von": rounds[-2], "bis": rounds[-1], **({"lang": "en"} if page.lang == "en" else {})}
+    return f"{page.urls['full']}/veraenderung?{urlencode(query)}"

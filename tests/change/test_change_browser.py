@@ -25,6 +25,12 @@ def test_change_map_shows_classes_legend_list_and_works_by_keyboard(
     page.wait_for_selector("body[data-loaded='true']", timeout=30_000)
     rows = page.locator("#ch-rows tr")
     assert rows.count() == len(api["pairs"]) + len(api["singles"])
+    # the measures that answer a problem stand next to it (demo: HAM-… linked to 2026 entries)
+    answered = [e for e in api["pairs"] + api["singles"] if e["measures"]]
+    assert len(answered) >= 5
+    assert page.locator("#ch-rows .ch-measures").count() == len(answered)
+    first = answered[0]["measures"][0]
+    assert any(first["title"] in s for s in page.locator("#ch-rows .ch-measures").all_inner_texts())
     for key, n in api["counts"].items():
         assert page.locator(f"#ch-count-{key}").inner_text() == str(n)
     assert page.locator(".ch-legend input[type=checkbox]").count() == 7

@@ -75,7 +75,27 @@
       box.appendChild(el('p', t('Runde ', 'Round ') + entry.round + ', ' +
         t('Bewertung ', 'rating ') + rating(obs.rating)));
     }
+    const measures = measuresBox(entry);
+    if (measures) {
+      box.appendChild(el('p', t('Maßnahmen dazu:', 'Measures for it:')));
+      box.appendChild(measures);
+    }
     return box;
+  }
+
+  function measureText(m) {
+    const progress = m.progress === null || m.progress === undefined ? '' : ', ' + m.progress + ' %';
+    return (m.reference ? m.reference + ' ' : '') + m.title + ' (' + m.phase_label + ' · ' +
+      m.status_label + progress + ')';
+  }
+
+  function measuresBox(entry) {
+    const list = entry.measures || [];
+    if (!list.length) return null;
+    const ul = el('ul', null, 'ch-measures');
+    ul.setAttribute('aria-label', t('Maßnahmen dazu', 'Measures for it'));
+    list.forEach((m) => ul.appendChild(el('li', measureText(m))));
+    return ul;
   }
 
   function draw(entry) {
@@ -128,6 +148,9 @@
     }
     tr.appendChild(el('td', ratings));
     tr.appendChild(el('td', (obs.first_seen || '–') + '–' + (obs.last_seen || '–')));
+    const measures = el('td');
+    measures.appendChild(measuresBox(entry) || el('span', '–'));
+    tr.appendChild(measures);
     const cell = el('td');
     const button = el('button', t('Zeigen', 'Show'));
     button.type = 'button';
