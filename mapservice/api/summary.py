@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 
 from mapservice.api.deps import CatalogDep, ConnDep, ViewerDep
+from mapservice.change.indicators import round_series
 from mapservice.figures import QuarterSummary, quarter_summary
 from mapservice.figures.schema import EXAMPLE
 from mapservice.programme.status import implementation
@@ -28,7 +29,8 @@ NOT_FOUND_EXAMPLE = {
         "Counts by layer, kind and dimension, rating balance, participation per group, "
         "how precisely interview findings are placed, observations per km walked, number and "
         "date of walkthroughs, the Umsetzungsstand of the measures (`implementation`: per "
-        "phase and status, share started or done). Without a token only published "
+        "phase and status, share started or done), the figures per Begehungsrunde as a time "
+        "series (`over_time`). Without a token only published "
         "observations, findings and measures are counted; planners and admins see everything "
         "(`scope`). `lang=en` changes the labels only, never keys or numbers."
     ),
@@ -49,4 +51,5 @@ def get_summary(
 ) -> QuarterSummary:
     summary = quarter_summary(conn, catalog, viewer, quarter, lang)
     summary.implementation = implementation(conn, viewer, quarter, lang)
+    summary.over_time = round_series(conn, catalog, viewer, quarter)[1]
     return summary

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, text
 
 from mapservice.access import Viewer, observation_visibility
 from mapservice.catalog import Catalog
-from mapservice.change.rounds import WALKTHROUGH_ROUND_SQL, quarter_id, rounds_of
+from mapservice.change.rounds import WALKTHROUGH_ROUND_SQL, Round, quarter_id, rounds_of
 from mapservice.change.service import ROUND_ITEMS, change
 
 GROUPS = ("residents", "multipliers", "experts", "administration")
@@ -28,6 +28,18 @@ KINDS = ("strength", "problem", "potential", "idea")
 def indicators(
     conn: Connection, catalog: Catalog, viewer: Viewer, slug: str, lang: str = "de"
 ) -> dict[str, Any]:
+    rounds, series = round_series(conn, catalog, viewer, slug)
+    changes = []
+    for a, b in itertools.pairwise(rounds):
+        body = change(conn, catalog, viewer, slug, a.label, b.label, lang)
+        changes.append(_change_figures(body))
+    return {"quarter": slug, "rounds": series, "changes": changes}
+
+
+def round_series(
+    conn: Connection, catalog: Catalog, viewer: Viewer, slug: str
+) -> tuple[list[Round], list[dict[str, Any]]]:
+    """The figures per round, oldest first (cheap: no matching; the summary API shows it)."""
     qid = quarter_id(conn, slug)
     rounds = rounds_of(conn, qid)
     rids = [r.id for r in rounds]
@@ -72,11 +84,7 @@ def indicators(
                 "mean_rating": round(sum(rated) / len(rated), 2) if rated else None,
             }
         )
-    changes = []
-    for a, b in itertools.pairwise(rounds):
-        body = change(conn, catalog, viewer, slug, a.label, b.label, lang)
-        changes.append(_change_figures(body))
-    return {"quarter": slug, "rounds": series, "changes": changes}
+    return rounds, series
 
 
 def _change_figures(body: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ role (see ``scope``): the public sees figures of published entries only.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -154,4 +154,10 @@ class QuarterSummary(BaseModel):
     walking: Walking
     implementation: Implementation | None = Field(
         default=None, description="Umsetzungsstand of the Handlungsprogramm (measures)"
+    )
+    over_time: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="The figures per Begehungsrunde, oldest first (a time series: "
+        "walkthroughs, participants per group, counts per dimension × kind, mean rating); "
+        "what changed between rounds: /api/quarters/{q}/indicators",
     )

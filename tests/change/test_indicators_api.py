@@ -75,3 +75,13 @@ def test_indicators_per_round_match_sql_and_csv(
     assert value[("2026", "participants_residents", "", "", "")] == "3"
     bad = http.get(f"/api/quarters/{scene.slug}/indicators", params={"format": "xls"})
     assert bad.status_code in (400, 422) and bad.json()["message_de"]
+
+
+def test_the_summary_carries_the_figures_per_round_as_a_time_series(
+    http: httpx.Client, demo_loaded: dict
+) -> None:
+    summary = http.get("/api/quarters/bochum-hamme/summary").json()
+    ind = http.get("/api/quarters/bochum-hamme/indicators").json()
+    assert [r["round"] for r in summary["over_time"]] == ["2024", "2026"]
+    assert summary["over_time"] == ind["rounds"]
+    assert all(r["observations"] > 0 for r in summary["over_time"])
