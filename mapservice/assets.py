@@ -44,6 +44,12 @@ SERVED: dict[str, tuple[str, ...]] = {
         "webfonts/fa-solid-900.ttf",
         "LICENSE.txt",
     ),
+    # the static export read from one PMTiles archive (karte render --pmtiles): the archive
+    # reader (a classic script) and the MVT decoder (ES modules, through an import map)
+    "pmtiles": ("dist/pmtiles.js",),
+    "@mapbox/vector-tile": ("index.js", "LICENSE.txt"),
+    "@mapbox/point-geometry": ("index.js", "LICENSE"),
+    "pbf": ("index.js", "LICENSE"),
     # the API documentation at /docs (mapservice/api/docs.py): no CDN there either
     "swagger-ui-dist": ("swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png"),
 }
@@ -62,6 +68,10 @@ FILES: dict[str, tuple[str, str]] = {
     "locate.css": ("leaflet.locatecontrol", "dist/L.Control.Locate.min.css"),
     "fontawesome.css": ("@fortawesome/fontawesome-free", "css/fontawesome.min.css"),
     "fa-solid.css": ("@fortawesome/fontawesome-free", "css/solid.min.css"),
+    "pmtiles.js": ("pmtiles", "dist/pmtiles.js"),
+    "vector-tile.js": ("@mapbox/vector-tile", "index.js"),
+    "point-geometry.js": ("@mapbox/point-geometry", "index.js"),
+    "pbf.js": ("pbf", "index.js"),
     "swagger-ui.js": ("swagger-ui-dist", "swagger-ui-bundle.js"),
     "swagger-ui.css": ("swagger-ui-dist", "swagger-ui.css"),
     "swagger-favicon.png": ("swagger-ui-dist", "favicon-32x32.png"),

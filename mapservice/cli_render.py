@@ -21,6 +21,14 @@ console = Console()
 def render_command(
     quarter: Annotated[str, typer.Argument(help="Kürzel des Quartiers, z. B. bochum-hamme")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Zielordner (wird angelegt)")],
+    pmtiles: Annotated[
+        bool,
+        typer.Option(
+            "--pmtiles",
+            help="Kacheln als ein PMTiles-Archiv (data/tiles.pmtiles) statt eines Ordners; "
+            "der Webserver muss Range-Anfragen können",
+        ),
+    ] = False,
 ) -> None:
     """Karte eines Quartiers als statische Website exportieren (HTML, Assets, Kacheln)."""
     from mapservice.catalog import load_catalog
@@ -39,7 +47,8 @@ def render_command(
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        result = asyncio.run(run_export(settings, engine, catalog, quarter, out, progress))
+        export = run_export(settings, engine, catalog, quarter, out, progress, pmtiles=pmtiles)
+        result = asyncio.run(export)
     engine.dispose()
     console.print(
         f"Export fertig / done: {out}  ({result.pages} Seiten, {result.tiles} Kacheln, "

@@ -49,9 +49,21 @@ def zooms(layer: Layer) -> range:
     return range(layer.min_zoom, min(layer.max_zoom, NATIVE_MAX_ZOOM) + 1)
 
 
-def static_urls(other_lang: str) -> dict[str, Any]:
+#: The map client's address of a tile inside the export's PMTiles archive (karte-pmtiles.js).
+PMTILES_TILE = "pmtiles:data/tiles.pmtiles#{layer}/{z}/{x}/{y}"
+PMTILES_README = """
+data/tiles.pmtiles = alle öffentlichen Ebenen als ein PMTiles-Archiv (MVT) statt des
+Kachelordners. Der Webserver muss Range-Anfragen beantworten (nginx, Apache, Caddy, jedes
+CDN/S3; python3 -m http.server kann das nicht).
+data/tiles.pmtiles = every public layer as one PMTiles archive (MVT) instead of the tile
+folder. The web server must answer range requests (nginx, Apache, Caddy, any CDN/S3;
+python3 -m http.server cannot).
+"""
+
+
+def static_urls(other_lang: str, pmtiles: bool = False) -> dict[str, Any]:
     return {
-        "tile": "data/tiles/{layer}/{z}/{x}/{y}.geojson",
+        "tile": PMTILES_TILE if pmtiles else "data/tiles/{layer}/{z}/{x}/{y}.geojson",
         "items": "",
         "list": "data/list.json",
         "counts": "",
@@ -74,9 +86,18 @@ class ExportResult:
 
 
 async def export_quarter(
-    state: Any, slug: str, out: Path, progress: Callable[[int, int], None] | None = None
+    state: Any,
+    slug: str,
+    out: Path,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    pmtiles: bool = False,
 ) -> ExportResult:
-    """Write the site for ``slug`` into ``out`` (created if missing; files are overwritten)."""
+    """Write the site for ``slug`` into ``out`` (created if missing; files are overwritten).
+
+    ``pmtiles``: the tiles as one PMTiles archive (``data/tiles.pmtiles``, MVT) instead of a
+    folder of GeoJSON files — one file to upload to a CDN instead of thousands.
+    """
     out.mkdir(parents=True, exist_ok=True)
     pages = {"index.html": ("de", "en.html"), "en.html": ("en", "index.html")}
     quarter_page = None
@@ -88,7 +109,7 @@ async def export_quarter(
             lang=lang,
             layers_param=None,
             viewer=PUBLIC,
-            urls=static_urls(other),
+            urls=static_urls(other, pmtiles),
             asset_base="assets",
         )
         (out / name).write_text(render_map_page(quarter_page), encoding="utf-8")
@@ -104,13 +125,18 @@ async def export_quarter(
         json.dumps({"rows": rows, "total": total}, ensure_ascii=False, separators=(",", ":")),
         encoding="utf-8",
     )
-    jobs = [
-        (layer, t) for layer in layers for z in zooms(layer) for t in tiles_for(quarter.bbox, z)
-    ]
-    written = await _write_tiles(state.tiles, jobs, quarter.slug, data / "tiles", progress)
+    if pmtiles:
+        written = await _write_archive(state, quarter, data / "tiles.pmtiles", progress)
+    else:
+        jobs = [
+            (layer, t) for layer in layers for z in zooms(layer) for t in tiles_for(quarter.bbox, z)
+        ]
+        written = await _write_tiles(state.tiles, jobs, quarter.slug, data / "tiles", progress)
     copied = assets(state).export(out / "assets")
     (out / "README.txt").write_text(
-        README.format(name=f"{quarter.name} ({quarter.city})", folder=out), encoding="utf-8"
+        README.format(name=f"{quarter.name} ({quarter.city})", folder=out)
+        + (PMTILES_README if pmtiles else ""),
+        encoding="utf-8",
     )
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     return ExportResult(len(pages), written, len(rows), copied, size)
@@ -143,6 +169,19 @@ async def _write_tiles(
     return done
 
 
+async def _write_archive(
+    state: Any, quarter: Any, path: Path, progress: Callable[[int, int], None] | None
+) -> int:
+    """The archive ``karte export-pmtiles`` writes, over the zooms the static client asks for."""
+    from mapservice.tiles.archive import Area, write_archives
+
+    area = Area(quarter.slug, quarter.name, (tuple(quarter.bbox),))
+    result = await write_archives(
+        state.tiles, state.catalog, area, path, max_zoom=NATIVE_MAX_ZOOM, progress=progress
+    )
+    return result.tiles
+
+
 async def run_export(
     settings: Settings,
     engine: Any,
@@ -150,6 +189,8 @@ async def run_export(
     slug: str,
     out: Path,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    pmtiles: bool = False,
 ) -> ExportResult:
     """Open the serving runtime for the export's lifetime, like the app's lifespan does."""
     from mapservice.tiles.runtime import open_runtime
@@ -157,6 +198,6 @@ async def run_export(
     state = SimpleNamespace(settings=settings, catalog=catalog, engine=engine)
     state.tiles = await open_runtime(engine)
     try:
-        return await export_quarter(state, slug, out, progress)
+        return await export_quarter(state, slug, out, progress, pmtiles=pmtiles)
     finally:
         await state.tiles.close()

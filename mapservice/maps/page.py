@@ -8,6 +8,7 @@ instead of endpoints). What the page *contains* is always the same, so the three
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from html import escape
 from typing import Any, Literal, Protocol
@@ -238,6 +239,7 @@ def render_map_page(page: PageInput) -> str:
         "figures_js": page.assets.url("karte-figures.js", page.asset_base),
         "overlays_js": page.assets.url("karte-overlays.js", page.asset_base),
     }
+    pmtiles = pmtiles_head(page)
     charts = [
         dimension_chart(
             [layer for layer in page.layers if layer.id in page.active],
@@ -265,10 +267,37 @@ def render_map_page(page: PageInput) -> str:
         charts=charts,
         links=links,
         page_rounds=page.facts.rounds,
+        pmtiles=pmtiles,
         facts_line=facts_line(page, t),
         period=page.period,
     )
     return html
+
+
+def pmtiles_head(page: PageInput) -> dict[str, str] | None:
+    """Scripts of a static export that reads its tiles from a PMTiles archive, else None.
+
+    The MVT decoder is a set of ES modules with bare imports, so the page carries an import
+    map (only the static export does: the live pages keep their script-src 'self' CSP).
+    """
+    if page.mode != "static" or not page.urls.get("tile", "").startswith("pmtiles:"):
+        return None
+    url = lambda name: page.assets.url(name, page.asset_base)  # noqa: E731
+
+    def module(name: str) -> str:  # an import map takes "./…", "/…" or full URLs only
+        found = url(name)
+        return found if found.startswith(("/", "./", "../", "http")) else "./" + found
+
+    imports = {
+        "@mapbox/vector-tile": module("vector-tile.js"),
+        "@mapbox/point-geometry": module("point-geometry.js"),
+        "pbf": module("pbf.js"),
+    }
+    return {
+        "reader_js": url("pmtiles.js"),
+        "own_js": url("karte-pmtiles.js"),
+        "importmap": json.dumps({"imports": imports}),
+    }
 
 
 def page_links(page: PageInput) -> dict[str, str | None]:

@@ -195,7 +195,8 @@
     load(url) {
       let promise = this.cache.get(url);
       if (!promise) {
-        promise = Karte.fetchJSON(url).catch((err) => {
+        const read = Karte.isPmtiles && Karte.isPmtiles(url) ? Karte.readPmtiles : Karte.fetchJSON;
+        promise = read(url).catch((err) => {
           console.warn('Karte:', err.message);
           this.cache.delete(url);
           Karte.emit('load-error', this);
