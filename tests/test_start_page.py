@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -156,11 +155,13 @@ def test_two_queries_for_all_cards(
     assert len(statements) == 2, statements
 
 
-def test_start_page_is_fast(http: httpx.Client, demo_loaded: dict[str, int]) -> None:
-    assert http.get("/").status_code == 200  # warm
-    started = time.perf_counter()
-    for _ in range(10):
-        assert "bochum-hamme" in http.get("/").text
-    ms = (time.perf_counter() - started) * 100
-    print(f"start page: {ms:.1f} ms per request")
-    assert ms < 1000  # a generous ceiling; the measured value goes into the report
+def test_start_page_answers_the_same_when_asked_again(
+    http: httpx.Client, demo_loaded: dict[str, int]
+) -> None:
+    """Repeated requests (served from the memoised figures) say the same; its speed is
+    measured in bench/bench_maps.py, not here."""
+    first = http.get("/")
+    assert first.status_code == 200 and "bochum-hamme" in first.text
+    for _ in range(3):
+        again = http.get("/")
+        assert again.status_code == 200 and again.text == first.text

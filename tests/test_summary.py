@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import httpx
@@ -180,14 +179,12 @@ def test_demo_quarter_matches_the_database(
     )
 
 
-def test_summary_is_fast(http: httpx.Client, demo_loaded: dict[str, int]) -> None:
-    summary(http, "bochum-hamme")  # warm
-    started = time.perf_counter()
-    for _ in range(10):
-        summary(http, "bochum-hamme")
-    ms = (time.perf_counter() - started) * 100
-    print(f"summary bochum-hamme: {ms:.1f} ms per request")
-    assert ms < 500  # a generous ceiling; the measured value goes into the report
+def test_summary_answers_the_same_when_asked_again(
+    http: httpx.Client, demo_loaded: dict[str, int]
+) -> None:
+    """Its speed is measured in bench/bench_maps.py; here: the same figures every time."""
+    first = summary(http, "bochum-hamme")
+    assert summary(http, "bochum-hamme") == first
 
 
 def test_layer_not_public_is_left_out_for_the_public(engine: Engine, fq: FiguresQuarter) -> None:
