@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query
 from mapservice.api.deps import CatalogDep, ConnDep, ViewerDep
 from mapservice.figures import QuarterSummary, quarter_summary
 from mapservice.figures.schema import EXAMPLE
+from mapservice.figures.sdg import goal_counts
 from mapservice.programme.status import implementation
 
 router = APIRouter(prefix="/api", tags=["Quartiere / quarters"])
@@ -46,7 +47,13 @@ def get_summary(
     catalog: CatalogDep,
     viewer: ViewerDep,
     lang: Annotated[Literal["de", "en"], Query(description="Sprache der Beschriftungen")] = "de",
+    gruppe: Annotated[
+        Literal["sdg"] | None,
+        Query(description="sdg: Zahlen auch je Nachhaltigkeitsziel / also per SDG"),
+    ] = None,
 ) -> QuarterSummary:
     summary = quarter_summary(conn, catalog, viewer, quarter, lang)
     summary.implementation = implementation(conn, viewer, quarter, lang)
+    if gruppe == "sdg":
+        summary.sdg = [g.model_dump() for g in goal_counts(summary.layers, catalog, lang)]
     return summary

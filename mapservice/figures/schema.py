@@ -8,7 +8,7 @@ role (see ``scope``): the public sees figures of published entries only.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -154,4 +154,10 @@ class QuarterSummary(BaseModel):
     walking: Walking
     implementation: Implementation | None = Field(
         default=None, description="Umsetzungsstand of the Handlungsprogramm (measures)"
+    )
+    sdg: list[Any] | None = Field(
+        default=None,
+        description="With gruppe=sdg: counts per UN Sustainable Development Goal "
+        "(mapservice.figures.sdg.GoalCount: goal, title, layers, observations, findings, "
+        "by_kind), summed over the layers tagged with the goal",
     )
