@@ -62,7 +62,7 @@ def goals() -> dict[int, Goal]:
 
 def parse_goal(value: str | None) -> int | None:
     """A goal number from a query parameter (``?sdg=11``), or None; else ``InvalidInput``."""
-    if value is None:
+    if value is None or not value.strip():  # "?sdg=" (the form's "all goals"): no filter
         return None
     text = value.strip().removeprefix("SDG").removeprefix("sdg").strip()
     if text.isascii() and text.isdigit() and 1 <= int(text) <= SDG_COUNT:
