@@ -172,3 +172,30 @@ def test_queryables_and_collection_metadata_name_the_goals(http: httpx.Client) -
     assert "bildung" in ids and LAYER not in ids
     bad = http.get("/ogc/collections", params={"sdg": "0"})
     assert bad.status_code == 400 and bad.json()["code"] == "invalid_sdg"
+
+
+def test_the_map_filters_layers_by_goal_and_shows_the_goals_in_its_legend(
+    http: httpx.Client, world: World
+) -> None:
+    page = http.get(f"/maps/{world.quarter}")
+    assert page.status_code == 200
+    assert "Nachhaltigkeitsziele (SDG)" in page.text
+    assert "SDG 11 Nachhaltige Städte und Gemeinden" in page.text
+    assert 'id="ly-mobilitaet"' in page.text and 'id="ly-bildung"' in page.text
+    four = http.get(f"/maps/{world.quarter}", params={"sdg": "4"})
+    assert four.status_code == 200
+    shown = {layer.id for layer in load_catalog() if f'id="ly-{layer.id}"' in four.text}
+    assert shown == {layer.id for layer in load_catalog() if layer.public and 4 in layer.sdg}
+    assert "mobilitaet" not in shown and "bildung" in shown
+    assert '<option value="4" selected>' in four.text
+    assert '"sdg": 4' in four.text or '"sdg":4' in four.text  # the client keeps it in links
+    embed = http.get(f"/embed/{world.quarter}", params={"sdg": "13", "lang": "en"})
+    assert embed.status_code == 200 and 'id="ly-umwelt"' in embed.text
+    assert 'id="ly-bildung"' not in embed.text
+    assert "SDG 13 Climate action" in embed.text
+    for lang, words in (("de", "ist kein Nachhaltigkeitsziel"), ("en", "is not a Sustainable")):
+        bad = http.get(f"/maps/{world.quarter}", params={"sdg": "18", "lang": lang})
+        assert bad.status_code == 400
+        assert bad.headers["content-type"].startswith("text/html")
+        assert words in bad.text
+    assert http.get(f"/maps/{world.quarter}", params={"sdg": ""}).status_code == 200
