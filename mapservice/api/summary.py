@@ -31,7 +31,9 @@ NOT_FOUND_EXAMPLE = {
         "date of walkthroughs, the Umsetzungsstand of the measures (`implementation`: per "
         "phase and status, share started or done). Without a token only published "
         "observations, findings and measures are counted; planners and admins see everything "
-        "(`scope`). `lang=en` changes the labels only, never keys or numbers."
+        "(`scope`). `lang=en` changes the labels only, never keys or numbers. `gruppe=sdg` "
+        "adds `sdg`: the figures per UN Sustainable Development Goal, summed over the layers "
+        "tagged with it (`layers/*.toml`: `sdg`)."
     ),
     responses={
         200: {"content": {"application/json": {"example": EXAMPLE}}},
