@@ -8,6 +8,7 @@ two tiles (different ETags and contents), the same range again is a cache hit.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -185,3 +186,19 @@ def test_the_same_range_is_served_from_the_cache(engine: Engine, world: World) -
     assert out["misses_after"] == out["misses"] + 1  # another range: a miss, its own tile
     assert out["third"].etag != out["first"].etag
     assert out["third"].tile.body != out["first"].tile.body
+
+
+def test_the_heatmap_plugin_is_served_by_us_and_exported(
+    http: httpx.Client, tmp_path: Path
+) -> None:
+    from mapservice.assets import AssetStore
+
+    store = AssetStore.discover()
+    url = store.url("heat.js")
+    assert url == "/assets/leaflet.heat@0.2.0/dist/leaflet-heat.js"
+    r = http.get(url)
+    assert r.status_code == 200 and "heatLayer" in r.text
+    assert r.headers["content-type"].startswith("text/javascript")
+    assert http.get("/assets/leaflet.heat@0.2.0/package.json").status_code == 404
+    store.export(tmp_path)
+    assert (tmp_path / "leaflet.heat@0.2.0" / "dist" / "leaflet-heat.js").is_file()

@@ -18,6 +18,18 @@
   const GRADIENT = { 0.2: '#440154', 0.4: '#3b528b', 0.6: '#21918c', 0.8: '#5ec962', 1: '#fde725' };
 
   /* ---- rounds -------------------------------------------------------------------------- */
+  const isoDay = (v) => (/^\d{4}-\d{2}-\d{2}$/.test(v || '') ? v : '');
+
+  /** Both ends of the period at once (one reload of the data, not two). */
+  Karte.setPeriod = function (from, to) {
+    const ctx = Karte.ctx;
+    ctx.filters.from = isoDay(from);
+    ctx.filters.to = isoDay(to);
+    $('#f-from').value = ctx.filters.from;
+    $('#f-to').value = ctx.filters.to;
+    Karte.reloadData();
+  };
+
   function bindRounds(ctx) {
     const select = $('#f-round'), from = $('#f-from'), to = $('#f-to');
     if (!select || !from || !to) return;

@@ -204,15 +204,7 @@
     reloadData();
   }
 
-  /** Both ends of the period at once (a round, karte-time.js): one reload, not two. */
-  Karte.setPeriod = function (from, to) {
-    const ctx = Karte.ctx;
-    ctx.filters.from = validDate(from);
-    ctx.filters.to = validDate(to);
-    if ($('#f-from')) $('#f-from').value = ctx.filters.from;
-    if ($('#f-to')) $('#f-to').value = ctx.filters.to;
-    reloadData();
-  };
+  Karte.reloadData = () => reloadData();  // karte-time.js: a round sets both dates at once
 
   function resetFilters() {
     const ctx = Karte.ctx;
