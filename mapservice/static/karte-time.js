@@ -71,6 +71,7 @@
   function redraw() {
     const ctx = Karte.ctx, status = $('#heat-status');
     if (!ctx) return;
+    document.body.classList.toggle('heat-on', heat.on);  // markers fade behind the heatmap
     if (!heat.on) {
       if (heat.layer) ctx.map.removeLayer(heat.layer);
       heat.points = [];
@@ -79,8 +80,10 @@
     }
     heat.points = collect(ctx, heat.kind);
     const biggest = heat.points.reduce((m, p) => Math.max(m, p[2]), 1);
-    const options = { radius: 28, blur: 22, maxZoom: 17, minOpacity: 0.25, gradient: GRADIENT,
-      max: Math.max(1, biggest * 0.6) };
+    // three entries close together reach the top colour, a lone point stays faint; maxZoom at
+    // the current zoom: leaflet.heat would otherwise dim every point below its maxZoom
+    const options = { radius: 26, blur: 20, maxZoom: ctx.map.getZoom(), minOpacity: 0.3,
+      gradient: GRADIENT, max: Math.max(3, biggest * 0.6) };
     if (!heat.layer) heat.layer = L.heatLayer(heat.points, options);
     else { heat.layer.setOptions(options); heat.layer.setLatLngs(heat.points); }
     if (!ctx.map.hasLayer(heat.layer)) heat.layer.addTo(ctx.map);
@@ -105,6 +108,7 @@
     box.addEventListener('change', () => { heat.on = box.checked; redraw(); keepInUrl(); });
     if (kind) kind.addEventListener('change', () => { heat.kind = kind.value; redraw(); keepInUrl(); });
     Karte.on('settled', redraw);
+    ctx.map.on('zoomend', () => { if (heat.on) redraw(); });  // maxZoom follows the zoom
     Karte.on('counts', () => setTimeout(redraw, 0));  // a kind box changed: restyled data
     redraw();
   }
