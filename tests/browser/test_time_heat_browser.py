@@ -227,3 +227,53 @@ def test_the_heatmap_is_switched_by_keyboard_and_uses_public_places_only(
                for u in requests), "leaflet-heat.js from our own /assets"  # fmt: skip
     assert not watched.blocked
     assert not watched.console_errors, watched.console_errors
+
+
+HEAT_BOX = (9.31, 52.31, 9.35, 52.35)
+
+
+def test_heatmap_weights_clusters_by_their_counts_and_follows_the_period(
+    make_page: Any, live_server: Any, engine: Engine
+) -> None:
+    """At the quarter's zoom the server clusters the 400 points: the heatmap weighs each
+    cluster by its count, so its total is what SQL counts – for all kinds, one kind, a day."""
+    from tests.test_tiles_seed import seed
+
+    world = seed(engine, "heatdichte", HEAT_BOX, "leerstand")
+
+    def sql(where: str = "true") -> int:
+        with engine.connect() as conn:
+            return int(
+                conn.execute(
+                    text(
+                        "SELECT count(*) FROM observation o JOIN quarter q ON q.id = o.quarter_id"
+                        " WHERE q.slug = :q AND o.layer_id = 'leerstand' AND o.status = "
+                        f"'published' AND ({where})"
+                    ),
+                    {"q": world.quarter},
+                ).scalar_one()
+            )
+
+    def heat_total(page: Any, expected: int) -> int:
+        total = -1
+        for _ in range(100):
+            settle(page)
+            total = sum(p[2] for p in page.evaluate("() => Karte.heatPoints()"))
+            if total == expected:
+                return total
+            page.wait_for_timeout(100)
+        return total
+
+    page = make_page().page
+    page.goto(f"{live_server.url}/embed/{world.quarter}?layers=leerstand&heat=all")
+    settle(page)
+    assert settle(page)["leerstand"]["clusters"] > 0  # really clustered at this zoom
+    assert page.is_checked("#heat-on")
+    assert heat_total(page, sql()) == sql()
+    open_sidebar_if_folded(page)
+    page.select_option("#heat-kind", "problem")
+    assert heat_total(page, sql("o.kind = 'problem'")) == sql("o.kind = 'problem'")
+    page.evaluate("() => Karte.setPeriod('2026-05-01', '2026-05-01')")
+    day = "o.kind = 'problem' AND o.observed_at::date = '2026-05-01'"
+    assert 0 < sql(day) < sql("o.kind = 'problem'")
+    assert heat_total(page, sql(day)) == sql(day)
