@@ -88,10 +88,11 @@ def test_summary_grouped_by_sdg_sums_the_goal_layers(
     scene.obs(w, 0, 0, "Gehweg zugeparkt")
     scene.obs(w, 300, 0, "Kein Radweg")
     scene.obs(w, 600, 0, "Schulhof heiß", layer="bildung")
-    scene.obs(w, 700, 0, "Neuer Park", layer="gruen-freiraum", kind="strength")
+    # (not gruen-freiraum: another test expects that layer's public data to be empty)
+    scene.obs(w, 700, 0, "Entsiegelter Hof", layer="umwelt", kind="strength")
     body = http.get(f"/api/quarters/{scene.slug}/summary", params={"gruppe": "sdg"}).json()
     goals = {g["goal"]: g for g in body["sdg"]}
-    for goal in (3, 4, 11, 13, 15):
+    for goal in (3, 4, 7, 11, 13):
         layers = [layer.id for layer in load_catalog() if goal in layer.sdg]
         with engine.connect() as conn:
             n = conn.execute(
@@ -103,6 +104,6 @@ def test_summary_grouped_by_sdg_sums_the_goal_layers(
             ).scalar_one()
         assert goals[goal]["observations"] == n, goal
     assert goals[11]["observations"] == 3 and goals[4]["observations"] == 1
-    assert goals[15]["by_kind"]["strength"] == 1
-    assert set(goals[11]["layers"]) == {"mobilitaet", "gruen-freiraum"}
+    assert goals[7]["by_kind"]["strength"] == 1 and goals[7]["observations"] == 1
+    assert set(goals[11]["layers"]) == {"mobilitaet", "umwelt"}
     assert http.get(f"/api/quarters/{scene.slug}/summary").json()["sdg"] is None
