@@ -50,6 +50,7 @@ title_en = "Benchmark observations"
 description_de = "Erzeugte Beobachtungen für den Kachel-Benchmark."
 description_en = "Generated observations for the tile benchmark."
 dimension = "ökologisch"
+sdg = [11]
 geometry_types = ["Point", "Polygon"]
 public = true
 min_zoom = 0

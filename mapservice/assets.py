@@ -37,6 +37,7 @@ SERVED: dict[str, tuple[str, ...]] = {
     "leaflet": ("dist/leaflet.js", "dist/leaflet.css", "dist/images/*.png"),
     "leaflet.fullscreen": ("Control.FullScreen.js", "Control.FullScreen.css", "*.svg"),
     "leaflet.locatecontrol": ("dist/L.Control.Locate.min.js", "dist/L.Control.Locate.min.css"),
+    "leaflet.heat": ("dist/leaflet-heat.js", "LICENSE"),  # the maps' heatmap view (issue 15)
     "@fortawesome/fontawesome-free": (
         "css/fontawesome.min.css",
         "css/solid.min.css",
@@ -66,6 +67,7 @@ FILES: dict[str, tuple[str, str]] = {
     "fullscreen.css": ("leaflet.fullscreen", "Control.FullScreen.css"),
     "locate.js": ("leaflet.locatecontrol", "dist/L.Control.Locate.min.js"),
     "locate.css": ("leaflet.locatecontrol", "dist/L.Control.Locate.min.css"),
+    "heat.js": ("leaflet.heat", "dist/leaflet-heat.js"),
     "fontawesome.css": ("@fortawesome/fontawesome-free", "css/fontawesome.min.css"),
     "fa-solid.css": ("@fortawesome/fontawesome-free", "css/solid.min.css"),
     "pmtiles.js": ("pmtiles", "dist/pmtiles.js"),

@@ -28,6 +28,7 @@ title_en = "Reference: ISEK areas"
 description_de = "Fördergebiete (Test)."
 description_en = "Funding areas (test)."
 dimension = "sozial"
+sdg = [11]
 geometry_types = ["Point", "Polygon", "MultiPolygon"]
 public = true
 min_zoom = 11

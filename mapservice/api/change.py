@@ -131,7 +131,11 @@ def get_decisions(quarter: QuarterPath, conn: ConnDep, viewer: ViewerDep) -> dic
         "dimension × kind, mean rating) and between consecutive rounds the share of earlier "
         "problems fixed (per layer and overall) and the mean rating change. `format=csv` "
         "gives the same numbers in long format (round, indicator, dimension, kind, layer, "
-        "value)."
+        "value). `gruppe=sdg` adds the same figures per UN Sustainable Development Goal "
+        "(`sdg`: counts per kind, mean rating; between rounds the share of problems fixed), "
+        'as the German "SDG-Indikatoren für Kommunen" group them; an observation counts '
+        "for every goal of its layer. The CSV then has the columns round, indicator, sdg, "
+        "sdg_title, kind, value."
     ),
 )
 def get_indicators(
@@ -141,14 +145,19 @@ def get_indicators(
     viewer: ViewerDep,
     lang: Lang = "de",
     format: Annotated[Literal["json", "csv"], Query()] = "json",
+    gruppe: Annotated[
+        Literal["sdg"] | None, Query(description="sdg: je Nachhaltigkeitsziel")
+    ] = None,
 ) -> Response:
-    data = indicators.indicators(conn, catalog, viewer, quarter, lang)
+    data = indicators.indicators(conn, catalog, viewer, quarter, lang, gruppe)
     if format == "csv":
         return Response(
             indicators.indicators_csv(data),
             media_type="text/csv; charset=utf-8",
             headers={
-                "Content-Disposition": f'attachment; filename="{quarter}-kennzahlen-runden.csv"'
+                "Content-Disposition": f'attachment; filename="{quarter}-kennzahlen-runden'
+                + ("-sdg" if gruppe else "")
+                + '.csv"'
             },
         )
     return JSONResponse(data)

@@ -22,6 +22,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from mapservice.access import Viewer
 from mapservice.api.deps import ViewerDep
 from mapservice.assets import MEDIA_TYPES, AssetsMissing
+from mapservice.catalog.sdg import parse_goal
 from mapservice.errors import InvalidInput
 from mapservice.maps.data import filters_for
 from mapservice.maps.headers import page_headers
@@ -36,6 +37,7 @@ from mapservice.maps.service import (
     page_input,
     parse_layers,
 )
+from mapservice.maps.timefilter import extra_texts
 from mapservice.tiles.filters import parse_filters
 from mapservice.tiles.sources import visible_layers
 from mapservice.workspace.views.shared import BadViewId, ViewNotFound, load_shared_view
@@ -114,6 +116,19 @@ def _error_page(request: Request, lang: str, exc: Exception) -> HTMLResponse:
     return HTMLResponse(html, status_code=503)
 
 
+def _bad_input_page(request: Request, lang: str, exc: InvalidInput) -> HTMLResponse:
+    """A 400 page for a bad query value (e.g. ``?sdg=18``), in the page's language."""
+    root = _root(request)
+    html = render_error_page(
+        lang,
+        title=extra_texts(lang)["bad_value"],
+        message=exc.message_en if lang == "en" else exc.message_de,
+        css=assets(request.app.state).url("karte.css"),
+        start=f"{root}/",
+    )
+    return HTMLResponse(html, status_code=400)
+
+
 async def _page(
     request: Request,
     quarter: str,
@@ -123,6 +138,10 @@ async def _page(
     ansicht: str | None = None,
 ) -> HTMLResponse:
     state, lang = request.app.state, norm_lang(lang)
+    try:
+        goal = parse_goal(request.query_params.get("sdg"))  # ?sdg=11: that goal's layers
+    except InvalidInput as exc:
+        return _bad_input_page(request, lang, exc)
     try:
         view = None
         if ansicht is not None and await maps_data(state).quarter(quarter) is not None:
@@ -135,6 +154,7 @@ async def _page(
             layers_param=layers,
             root=_root(request),
             view=view,
+            sdg=goal,
         )
     except (QuarterNotFound, UnknownLayers, AssetsMissing, ViewNotFound, BadViewId) as exc:
         return _error_page(request, lang, exc)

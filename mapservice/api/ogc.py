@@ -16,6 +16,7 @@ from mapservice.access import Viewer
 from mapservice.api.deps import CatalogDep
 from mapservice.api.tiles import RuntimeDep, TileViewer, tile_response
 from mapservice.catalog import Layer
+from mapservice.catalog.sdg import parse_goal
 from mapservice.errors import InvalidInput, NotFound
 from mapservice.ogc import documents, html, schema, tilesets
 from mapservice.ogc.crs import OutputCrs, parse_crs
@@ -129,11 +130,12 @@ async def _collection_doc(
 async def collections(
     request: Request, catalog: CatalogDep, viewer: TileViewer, rt: RuntimeDep
 ) -> Response:
-    query, root = _query(request, {"f"}), _root(request)
-    docs = [
-        await _collection_doc(request, rt, lay, viewer) for lay in visible_layers(catalog, viewer)
-    ]
-    docs.append(measures_collection(root))  # Handlungsprogramm (mapservice.api.measures_ogc)
+    query, root = _query(request, {"f", "sdg"}), _root(request)
+    goal = parse_goal(query.get("sdg"))  # ?sdg=11: only the layers tagged with goal 11
+    chosen = [lay for lay in visible_layers(catalog, viewer) if goal is None or goal in lay.sdg]
+    docs = [await _collection_doc(request, rt, lay, viewer) for lay in chosen]
+    if goal is None:
+        docs.append(measures_collection(root))  # Handlungsprogramm (api.measures_ogc)
     doc = documents.collections(root, docs)
     response = _answer(
         _format(request, query), doc, "collections", "Sammlungen / collections", root
@@ -265,7 +267,7 @@ async def items(
                **_content_crs(q.crs)}  # fmt: skip
     if fmt == "html":
         doc = json.loads(body)
-        columns = list(source_for(layer, viewer).fields())
+        columns = [*source_for(layer, viewer).fields(), "sdg"]
         base = f"{root}/collections/{layer.id}"
         page_html = html.render(
             "items", title=layer.title(), root=root, doc=doc, columns=columns, base=base

@@ -10,6 +10,7 @@ from mapservice.api.deps import CatalogDep, ConnDep, ViewerDep
 from mapservice.change.indicators import round_series
 from mapservice.figures import QuarterSummary, quarter_summary
 from mapservice.figures.schema import EXAMPLE
+from mapservice.figures.sdg import goal_counts
 from mapservice.programme.status import implementation
 
 router = APIRouter(prefix="/api", tags=["Quartiere / quarters"])
@@ -32,7 +33,9 @@ NOT_FOUND_EXAMPLE = {
         "phase and status, share started or done), the figures per Begehungsrunde as a time "
         "series (`over_time`). Without a token only published "
         "observations, findings and measures are counted; planners and admins see everything "
-        "(`scope`). `lang=en` changes the labels only, never keys or numbers."
+        "(`scope`). `lang=en` changes the labels only, never keys or numbers. `gruppe=sdg` "
+        "adds `sdg`: the figures per UN Sustainable Development Goal, summed over the layers "
+        "tagged with it (`layers/*.toml`: `sdg`)."
     ),
     responses={
         200: {"content": {"application/json": {"example": EXAMPLE}}},
@@ -48,8 +51,14 @@ def get_summary(
     catalog: CatalogDep,
     viewer: ViewerDep,
     lang: Annotated[Literal["de", "en"], Query(description="Sprache der Beschriftungen")] = "de",
+    gruppe: Annotated[
+        Literal["sdg"] | None,
+        Query(description="sdg: Zahlen auch je Nachhaltigkeitsziel / also per SDG"),
+    ] = None,
 ) -> QuarterSummary:
     summary = quarter_summary(conn, catalog, viewer, quarter, lang)
     summary.implementation = implementation(conn, viewer, quarter, lang)
     summary.over_time = round_series(conn, catalog, viewer, quarter)[1]
+    if gruppe == "sdg":
+        summary.sdg = [g.model_dump() for g in goal_counts(summary.layers, catalog, lang)]
     return summary

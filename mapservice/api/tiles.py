@@ -48,7 +48,16 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 # mapservice.tiles.filters, which also refuses parameters not listed here.
 Quarter = Annotated[str | None, Query(description="Quartier-Kürzel / quarter slug")]
 KindQ = Annotated[str | None, Query(description="strength | problem | potential | idea")]
-DatetimeQ = Annotated[str | None, Query(description="RFC 3339: Zeitpunkt/instant, a/b, ../b")]
+#: The time filter of the maps (issue 15), spelled as OGC API Features' ``datetime``.
+DATETIME_DOC = (
+    "Zeitfilter wie OGC API Features / time filter as in OGC API Features (RFC 3339): ein "
+    "Zeitpunkt oder Tag (2026-05-01), ein Zeitraum a/b, offen ../b oder a/.. – "
+    "Beobachtungen nach observed_at, Aussagen nach Interviewdatum, Begehungen nach Dauer; "
+    "Referenzdaten ignorieren ihn. Teil des Cache-Schlüssels und des ETags. / an instant or "
+    "day, an interval a/b, open ../b or a/..; part of the cache key and the ETag. A round "
+    "(Begehungsrunde) of the map's sidebar is sent as its period."
+)
+DatetimeQ = Annotated[str | None, Query(description=DATETIME_DOC)]
 WalkthroughQ = Annotated[str | None, Query(description="UUID der Begehung / walkthrough")]
 StatusQ = Annotated[str | None, Query(description="nur Planung / planners only")]
 
@@ -88,7 +97,7 @@ TILE_PARAMETER_DOCS = [
     _path_doc("fmt", "mvt | pbf | geojson"),
     _query_doc("quarter", "Quartier-Kürzel / quarter slug"),
     _query_doc("kind", "strength | problem | potential | idea"),
-    _query_doc("datetime", "RFC 3339: Zeitpunkt/instant, a/b, ../b"),
+    _query_doc("datetime", DATETIME_DOC),
     _query_doc("walkthrough", "UUID der Begehung / walkthrough"),
     _query_doc("status", "nur Planung / planners only"),
     _query_doc("v", "Datenversion aus TileJSON / data version from TileJSON"),

@@ -227,6 +227,8 @@ def load_catalog(directory: Path | str | None = None) -> Catalog:
             continue
         if isinstance(data.get("id"), str):
             declared.setdefault(data["id"], []).append(name)
+        if "sdg" not in data:  # optional in the model (planners' layers), required in files
+            problems.append(_problem(name, "sdg", _SDG_MISSING))
         try:
             layers.append(Layer.model_validate(data, context={"file_stem": path.stem}))
         except ValidationError as error:
@@ -249,6 +251,14 @@ def load_catalog(directory: Path | str | None = None) -> Catalog:
     if problems:
         raise CatalogError(problems)
     return Catalog(layers)
+
+
+_SDG_MISSING = (
+    "fehlt: Jede Ebene nennt die Nachhaltigkeitsziele (SDG 1–17, data/sdg.csv), zu denen "
+    "sie gehört, z. B. sdg = [11, 13].",
+    "is missing: every layer names the Sustainable Development Goals (SDG 1–17, "
+    "data/sdg.csv) it relates to, e.g. sdg = [11, 13].",
+)
 
 
 def _problem(file: str, field: str | None, texts: tuple[str, str]) -> CatalogProblem:
@@ -349,6 +359,7 @@ _TYPE_NOUNS = {
     "float_type": ("eine Zahl ohne Anführungszeichen", "a number without quotes"),
     "bool_type": ("true oder false (ohne Anführungszeichen)", "true or false (without quotes)"),
     "list_type": ('eine Liste wie ["Point"]', 'a list like ["Point"]'),
+    "tuple_type": ("eine Liste wie [11, 13]", "a list like [11, 13]"),
     "dict_type": ("eine Tabelle [ … ]", "a table [ … ]"),
     "model_type": ("eine Tabelle [ … ]", "a table [ … ]"),
 }

@@ -24,6 +24,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from mapservice.catalog.sdg import goals
+
 
 class Dimension(StrEnum):
     """Sustainability dimension; the values are the German words the UI shows first."""
@@ -246,6 +248,10 @@ class Layer(_Frozen):
     #: may lie from one of an earlier round to be taken for the same thing; 0 = never
     #: matched (e.g. one-off events).
     match_distance_m: Annotated[float, Field(strict=True, ge=0, le=1000)] = 50.0
+    #: The UN Sustainable Development Goals (1–17, data/sdg.csv) the layer relates to. Every
+    #: file in layers/ must name them (the loader checks); layers kept elsewhere (a
+    #: planner's reference layer) may have none.
+    sdg: tuple[Annotated[int, Field(strict=True)], ...] = ()
     icon: Glyph
     popup_fields: Annotated[list[PopupField], Field(min_length=1)]
     attribution: Text | None = None
@@ -286,6 +292,28 @@ class Layer(_Frozen):
                 f'Rename the file to "{value}.toml" or set id = "{stem}".',
             )
         return value
+
+    @field_validator("sdg")
+    @classmethod
+    def _known_goals(cls, values: tuple[int, ...]) -> tuple[int, ...]:
+        """Only the 17 goals exist; a typo such as 71 or 0 must not become a new goal."""
+        known = goals()
+        wrong = [v for v in values if v not in known]
+        if wrong:
+            shown = ", ".join(str(v) for v in wrong)
+            raise catalog_error(
+                f"{shown} ist kein Nachhaltigkeitsziel (SDG); erlaubt sind die Nummern 1 bis 17 "
+                "(data/sdg.csv), z. B. sdg = [11, 13].",
+                f"{shown} is not a Sustainable Development Goal (SDG); allowed are the numbers "
+                "1 to 17 (data/sdg.csv), e.g. sdg = [11, 13].",
+            )
+        repeated = sorted({v for v in values if values.count(v) > 1})
+        if repeated:
+            raise catalog_error(
+                f"enthält doppelt: {', '.join(map(str, repeated))}. Jedes Ziel nur einmal nennen.",
+                f"lists twice: {', '.join(map(str, repeated))}. Please name each goal once.",
+            )
+        return tuple(sorted(values))
 
     @field_validator("geometry_types", "popup_fields")
     @classmethod

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, text
 
 from mapservice.access import Viewer, observation_visibility
 from mapservice.catalog import Catalog
+from mapservice.catalog.sdg import goals
 from mapservice.change.rounds import WALKTHROUGH_ROUND_SQL, Round, quarter_id, rounds_of
 from mapservice.change.service import ROUND_ITEMS, change
 
@@ -26,18 +27,32 @@ KINDS = ("strength", "problem", "potential", "idea")
 
 
 def indicators(
-    conn: Connection, catalog: Catalog, viewer: Viewer, slug: str, lang: str = "de"
+    conn: Connection,
+    catalog: Catalog,
+    viewer: Viewer,
+    slug: str,
+    lang: str = "de",
+    group: str | None = None,
 ) -> dict[str, Any]:
-    rounds, series = round_series(conn, catalog, viewer, slug)
+    """The figures per round; ``group="sdg"`` adds them per Sustainable Development Goal."""
+    rounds, series = round_series(conn, catalog, viewer, slug, lang, group)
     changes = []
     for a, b in itertools.pairwise(rounds):
         body = change(conn, catalog, viewer, slug, a.label, b.label, lang)
         changes.append(_change_figures(body))
-    return {"quarter": slug, "rounds": series, "changes": changes}
+        if group == "sdg":
+            changes[-1]["sdg"] = _fixed_per_goal(catalog, changes[-1]["layers"], lang)
+    out = {"quarter": slug, "rounds": series, "changes": changes}
+    return {**out, "gruppe": "sdg"} if group == "sdg" else out
 
 
 def round_series(
-    conn: Connection, catalog: Catalog, viewer: Viewer, slug: str
+    conn: Connection,
+    catalog: Catalog,
+    viewer: Viewer,
+    slug: str,
+    lang: str = "de",
+    group: str | None = None,
 ) -> tuple[list[Round], list[dict[str, Any]]]:
     """The figures per round, oldest first (cheap: no matching; the summary API shows it)."""
     qid = quarter_id(conn, slug)
@@ -84,7 +99,63 @@ def round_series(
                 "mean_rating": round(sum(rated) / len(rated), 2) if rated else None,
             }
         )
+        if group == "sdg":
+            series[-1]["sdg"] = _per_goal(catalog, mine, lang)
     return rounds, series
+
+
+def _per_goal(catalog: Catalog, mine: list[Any], lang: str) -> list[dict[str, Any]]:
+    """Counts per SDG × kind, as the "SDG-Indikatoren für Kommunen" group figures by goal.
+
+    An observation counts once for every goal of its layer, so the goals' totals may add up
+    to more than the round's observations (a layer serves several goals).
+    """
+    layer_goals = {layer.id: layer.sdg for layer in catalog}
+    rows: dict[int, dict[str, Any]] = {}
+    for o in mine:
+        for goal in layer_goals.get(o.layer_id, ()):
+            row = rows.setdefault(goal, {"counts": dict.fromkeys(KINDS, 0), "rated": []})
+            if o.kind in KINDS:
+                row["counts"][o.kind] += 1
+            if o.rating is not None:
+                row["rated"].append(o.rating)
+    known = goals()
+    out = []
+    for goal in sorted(rows):
+        rated = rows[goal]["rated"]
+        out.append(
+            {
+                "goal": goal,
+                "title": known[goal].title(lang),
+                "observations": sum(rows[goal]["counts"].values()),
+                "counts": rows[goal]["counts"],
+                "mean_rating": round(sum(rated) / len(rated), 2) if rated else None,
+            }
+        )
+    return out
+
+
+def _fixed_per_goal(
+    catalog: Catalog, layers: dict[str, dict[str, Any]], lang: str
+) -> list[dict[str, Any]]:
+    """The share of earlier problems fixed per SDG, summed over the goal's layers."""
+    layer_goals = {layer.id: layer.sdg for layer in catalog}
+    sums: dict[int, dict[str, int]] = {}
+    for layer_id, row in layers.items():
+        for goal in layer_goals.get(layer_id, ()):
+            s = sums.setdefault(goal, {"problems": 0, "fixed": 0, "not_walked": 0})
+            for key in s:
+                s[key] += row[key]
+    known = goals()
+    return [
+        {
+            "goal": goal,
+            "title": known[goal].title(lang),
+            **s,
+            "share_fixed": round(s["fixed"] / s["problems"], 3) if s["problems"] else None,
+        }
+        for goal, s in sorted(sums.items())
+    ]
 
 
 def _change_figures(body: dict[str, Any]) -> dict[str, Any]:
@@ -134,6 +205,8 @@ def indicators_csv(data: dict[str, Any]) -> str:
     """Long format (one value a row), so a spreadsheet pivots it any way it likes."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
+    if data.get("gruppe") == "sdg":
+        return _sdg_csv(data, out, writer)
     writer.writerow(["round", "indicator", "dimension", "kind", "layer", "value"])
     for r in data["rounds"]:
         label = r["round"]
@@ -153,6 +226,25 @@ def indicators_csv(data: dict[str, Any]) -> str:
             writer.writerow([label, f"class_{klass}", "", "", "", n])
         for layer, row in c["layers"].items():
             writer.writerow([label, "share_fixed", "", "problem", layer, _num(row["share_fixed"])])
+    return out.getvalue()
+
+
+def _sdg_csv(data: dict[str, Any], out: io.StringIO, writer: Any) -> str:
+    """Grouped by goal (``gruppe=sdg``): one value a row, with the goal's number and title."""
+    writer.writerow(["round", "indicator", "sdg", "sdg_title", "kind", "value"])
+    for r in data["rounds"]:
+        for g in r["sdg"]:
+            for kind, n in g["counts"].items():
+                writer.writerow([r["round"], "count", g["goal"], g["title"], kind, n])
+            writer.writerow([r["round"], "observations", g["goal"], g["title"], "",
+                             g["observations"]])  # fmt: skip
+            writer.writerow([r["round"], "mean_rating", g["goal"], g["title"], "",
+                             _num(g["mean_rating"])])  # fmt: skip
+    for c in data["changes"]:
+        label = f"{c['von']}-{c['bis']}"
+        for g in c["sdg"]:
+            writer.writerow([label, "share_fixed", g["goal"], g["title"], "problem",
+                             _num(g["share_fixed"])])  # fmt: skip
     return out.getvalue()
 
 

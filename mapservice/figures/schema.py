@@ -161,3 +161,9 @@ class QuarterSummary(BaseModel):
         "walkthroughs, participants per group, counts per dimension × kind, mean rating); "
         "what changed between rounds: /api/quarters/{q}/indicators",
     )
+    sdg: list[Any] | None = Field(
+        default=None,
+        description="With gruppe=sdg: counts per UN Sustainable Development Goal "
+        "(mapservice.figures.sdg.GoalCount: goal, title, layers, observations, findings, "
+        "by_kind), summed over the layers tagged with the goal",
+    )

@@ -24,6 +24,7 @@ from mapservice.maps.figures import dimension_chart, participation_chart
 from mapservice.maps.i18n import Lang, format_date, format_int, js_texts, texts
 from mapservice.maps.spec import Basemap, MapSpec
 from mapservice.maps.style import fa_class, kind_entries, layer_config, layer_group
+from mapservice.maps.timefilter import extra_js_texts, extra_texts, sdg_legend, sdg_style
 
 Mode = Literal["maps", "embed", "static"]
 OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -71,6 +72,9 @@ class PageInput:
     asset_base: str = "/assets"
     period: tuple[str, str] | None = None
     view: ViewChoice | None = None  # a saved view: its layers, filters, extent, overlays
+    rounds: tuple[dict[str, str], ...] = ()  # the quarter's Begehungsrunden (time filter)
+    sdg: int | None = None  # ?sdg=11: only the layers tagged with this goal
+    sdg_choices: tuple[dict[str, Any], ...] = ()  # goals of all layers the viewer may see
 
 
 def basemaps(settings: Settings, mode: Mode, t: dict[str, str]) -> list[Basemap]:
@@ -195,7 +199,8 @@ def client_config(page: PageInput, kinds: list[dict[str, str]], base: str) -> di
         "counts": page.counts,
         "active": page.active,
         "base": base,
-        "texts": js_texts(page.lang),
+        "texts": {**js_texts(page.lang), **extra_js_texts(page.lang)},
+        "sdg": page.sdg,
         "view": page.view.client(page.layers) if page.view is not None else None,
     }
 
@@ -238,6 +243,9 @@ def render_map_page(page: PageInput) -> str:
         "keys_js": page.assets.url("karte-keys.js", page.asset_base),
         "figures_js": page.assets.url("karte-figures.js", page.asset_base),
         "overlays_js": page.assets.url("karte-overlays.js", page.asset_base),
+        "time_js": page.assets.url("karte-time.js", page.asset_base),
+        "heat_plugin": page.assets.url("heat.js", page.asset_base),
+        "density_css": page.assets.url("karte-density.css", page.asset_base),
     }
     pmtiles = pmtiles_head(page)
     charts = [
@@ -270,6 +278,12 @@ def render_map_page(page: PageInput) -> str:
         pmtiles=pmtiles,
         facts_line=facts_line(page, t),
         period=page.period,
+        x=extra_texts(page.lang),
+        rounds=page.rounds,
+        sdg=page.sdg,
+        sdg_legend=sdg_legend(page.layers, page.lang),
+        sdg_choices=page.sdg_choices,
+        sdg_style=sdg_style(),
     )
     return html
 
@@ -310,8 +324,9 @@ def page_links(page: PageInput) -> dict[str, str | None]:
             "change": None,
         }  # fmt: skip
     view = {"ansicht": page.view.id} if page.view is not None else {}
-    query = {**view, "layers": layers, **({"lang": "en"} if page.lang == "en" else {})}
-    lang_query = {**view, "layers": layers, **({"lang": "en"} if other == "en" else {})}
+    goal = {"sdg": str(page.sdg)} if page.sdg is not None else {}
+    query = {**view, **goal, "layers": layers, **({"lang": "en"} if page.lang == "en" else {})}
+    lang_query = {**view, **goal, "layers": layers, **({"lang": "en"} if other == "en" else {})}
     return {
         "share": urls["share"] + "?" + urlencode(query) if page.mode == "maps" else None,
         "full": urls["full"] + "?" + urlencode(query) if page.mode == "embed" else None,

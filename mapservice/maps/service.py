@@ -17,6 +17,7 @@ from mapservice.maps.db import db_for
 from mapservice.maps.i18n import Lang
 from mapservice.maps.page import Mode, PageInput, ViewChoice, render_map_page
 from mapservice.maps.style import default_layers
+from mapservice.maps.timefilter import ROUNDS_SQL, by_goal, round_options, sdg_options
 from mapservice.tiles.filters import Filters
 from mapservice.tiles.sources import visible_layers
 
@@ -106,6 +107,7 @@ async def page_input(
     asset_base: str = "/assets",
     root: str = "",
     view: ViewChoice | None = None,
+    sdg: int | None = None,
 ) -> PageInput:
     """Gather what a map page shows; raises ``QuarterNotFound`` or ``UnknownLayers``.
 
@@ -118,7 +120,8 @@ async def page_input(
     quarter = await data.quarter(slug)
     if quarter is None:
         raise QuarterNotFound(slug, await data.quarter_names())
-    visible = visible_layers(catalog, viewer)
+    everything = visible_layers(catalog, viewer)
+    visible = by_goal(everything, sdg)  # ?sdg=11: the layers of goal 11 only
     if view is not None and layers_param is None:
         active = view.active(visible)
     else:
@@ -128,6 +131,11 @@ async def page_input(
     period = None
     if facts.first and facts.last:
         period = (facts.first.date().isoformat(), facts.last.date().isoformat())
+    rounds = round_options(await data.db.fetchall(ROUNDS_SQL, {"qid": quarter.id}), lang)
+    if rounds:  # a round's period may reach beyond the first and last entry
+        low = min([r["from"] for r in rounds] + ([period[0]] if period else []))
+        high = max([r["to"] for r in rounds] + ([period[1]] if period else []))
+        period = (low, high)
     return PageInput(
         mode=mode,
         lang=lang,
@@ -142,6 +150,9 @@ async def page_input(
         period=period,
         urls=urls or service_urls(root, slug, lang),
         view=view,
+        rounds=tuple(rounds),
+        sdg=sdg,
+        sdg_choices=tuple(sdg_options(everything, lang)),
     )
 
 

@@ -38,6 +38,7 @@ _SPATIAL = {
     "s_touches": "ST_Touches", "s_within": "ST_Within", "s_overlaps": "ST_Overlaps",
     "s_crosses": "ST_Crosses", "s_contains": "ST_Contains",
 }  # fmt: skip
+_ARRAY = {"a_contains": "@>", "a_containedby": "<@", "a_overlaps": "&&", "a_equals": "@>"}
 _TEMPORAL = {"t_intersects", "t_equals", "t_before", "t_after", "t_disjoint", "t_during"}
 _CAST = {"string": "text", "number": "float8", "timestamp": "timestamptz"}
 CONFORMANCE = [
@@ -145,6 +146,13 @@ class _Translator:
             q = self.prop(node)
             if q.type == "geometry":
                 raise _error("Geometrie nur in S_-Funktionen.", "geometry only in S_ functions.")
+            if q.many:
+                raise _error(
+                    f"{q.name} ist eine Liste: möglich sind =, <>, IN und A_CONTAINS, "
+                    "A_CONTAINEDBY, A_OVERLAPS, A_EQUALS.",
+                    f"{q.name} is a list: possible are =, <>, IN and A_CONTAINS, "
+                    "A_CONTAINEDBY, A_OVERLAPS, A_EQUALS.",
+                )
             return q.sql, q.type
         if isinstance(node, dict) and ("timestamp" in node or "date" in node):
             return self.bind(_instant(node), "timestamptz"), "timestamp"
@@ -197,6 +205,18 @@ class _Translator:
             return "(" + f" {op.upper()} ".join(self.node(a) for a in args) + ")"
         if op == "not":
             return f"(NOT {self.node(args[0]) if args else 'TRUE'})"
+        if op in ("=", "<>") and len(args) == 2 and any(self.is_many(a) for a in args):
+            many, value = (args[0], args[1]) if self.is_many(args[0]) else (args[1], args[0])
+            inside = f"({self.whole(value)} = ANY({self.prop(many).sql}))"
+            return inside if op == "=" else f"(NOT {inside})"
+        if op in _ARRAY and len(args) == 2 and self.is_many(args[0]):
+            values = args[1] if isinstance(args[1], list) else [args[1]]
+            arr, given = self.prop(args[0]).sql, self.whole_list(values)
+            if op == "a_equals":  # as sets: the layer's goals are sorted, a client's maybe not
+                return f"({arr} @> {given} AND {arr} <@ {given})"
+            return f"({arr} {_ARRAY[op]} {given})"
+        if op == "in" and len(args) == 2 and self.is_many(args[0]) and isinstance(args[1], list):
+            return f"({self.prop(args[0]).sql} && {self.whole_list(args[1])})"
         if op in _COMPARE and len(args) == 2:
             left, right = self.operands(args)
             return f"({left} {_COMPARE[op]} {right})"
@@ -221,6 +241,19 @@ class _Translator:
             f"Operator {op[:40]!r} mit {len(args)} Argument(en) wird nicht unterstützt.",
             f"operator {op[:40]!r} with {len(args)} argument(s) is not supported.",
         )
+
+    def is_many(self, node: Any) -> bool:
+        return _is_prop(node) and self.prop(node).many
+
+    def whole(self, value: Any) -> str:
+        """A whole number compared with a list property (an SDG number)."""
+        return self.bind(_whole(value), "int")
+
+    def whole_list(self, values: list[Any]) -> str:
+        if not values or len(values) > MAX_LIST:
+            raise _error(f"Liste mit 1 bis {MAX_LIST} Werten erwartet.",
+                         f"a list of 1 to {MAX_LIST} values expected.")  # fmt: skip
+        return self.bind([_whole(v) for v in values], "int[]")
 
     def in_list(self, target: Any, values: list[Any]) -> str:
         if not values or len(values) > MAX_LIST:
@@ -290,6 +323,14 @@ class _Translator:
             "t_after": f"{p} > {t}", "t_disjoint": f"{p} <> {t}", "t_during": "FALSE",
         }[op]  # fmt: skip
         return f"({sql})"
+
+
+def _whole(value: Any) -> int:
+    finite = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not finite or value != int(value) or abs(value) > 2**31 - 1:
+        raise _error(f"{json.dumps(value)[:40]} ist keine ganze Zahl.",
+                     f"{json.dumps(value)[:40]} is not a whole number.")  # fmt: skip
+    return int(value)
 
 
 def _is_prop(node: Any) -> bool:

@@ -14,6 +14,7 @@ from mapservice.catalog import Layer
 from mapservice.ogc.cql import CONFORMANCE as CQL2_CONFORMANCE
 from mapservice.ogc.crs import CRS84, uris
 from mapservice.ogc.schema import TITLE_CASE, geometry_format, geometry_types
+from mapservice.ogc.sdg import collection_sdg
 from mapservice.tiles.extent import Extent
 
 GEOJSON, JSON, HTML = "application/geo+json", "application/json", "text/html"
@@ -131,6 +132,7 @@ def collection(root: str, layer: Layer, extent: Extent, lang: str = "de") -> dic
     doc["geometryFormat"] = geometry_format(types)
     if layer.attribution:
         doc["attribution"] = layer.attribution
+    doc.update(collection_sdg(layer))
     return doc
 
 

@@ -13,6 +13,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from mapservice.catalog.sdg import parse_goal
 from mapservice.ogc.cql import Condition, parse, translate
 from mapservice.ogc.crs import parse_crs
 from mapservice.ogc.queryables import Queryable
@@ -29,6 +30,8 @@ def parameter_names(queryables: Mapping[str, Queryable]) -> set[str]:
 
 def _equality(name: str, q: Queryable, value: str) -> dict[str, Any]:
     prop = {"property": name}
+    if q.many:  # ?sdg=11: one goal, 1–17 (a clear 400 for 0, 18 or "elf")
+        return {"op": "=", "args": [prop, parse_goal(value)]}
     if q.type == "number":
         try:
             number = float(value)

@@ -21,6 +21,7 @@ from mapservice.catalog import Layer
 from mapservice.ogc.cql import Condition
 from mapservice.ogc.crs import BBox, OutputCrs, supported
 from mapservice.ogc.params import CRS84, Cursor, feature_id, not_found_feature
+from mapservice.ogc.sdg import with_sdg
 from mapservice.tiles.filters import Filters
 from mapservice.tiles.queries import fill, json_row
 from mapservice.tiles.runtime import Runtime
@@ -101,7 +102,7 @@ def _items_sql(
 async def items_page(rt: Runtime, q: ItemsQuery) -> Page:
     """The page ``q`` asks for, with the number of all matches when it is cheap enough."""
     check_filters(q.layer, q.viewer, q.filters)
-    source = with_condition(source_for(q.layer, q.viewer, q.filters), q.condition)
+    source = with_sdg(with_condition(source_for(q.layer, q.viewer, q.filters), q.condition))
     versions = await rt.versions.snapshot()
     count_key = (
         "count", q.layer.id, versions.get(version_key(q.layer), "0"), source.scope,
@@ -159,7 +160,7 @@ async def one_item(
     rt: Runtime, layer: Layer, viewer: Viewer, raw_id: str, crs: OutputCrs | None = None
 ) -> dict[str, Any]:
     """The feature ``raw_id`` if it exists and the viewer may see it, else 404."""
-    source = source_for(layer, viewer)
+    source = with_sdg(source_for(layer, viewer))
     fid = feature_id(raw_id, source.id_type)
     sql = fill(_template("item"), _slots(source, crs or supported()[CRS84]))
     rows = await rt.fetchall(sql, {**source.params, "fid": fid})

@@ -100,6 +100,12 @@ def _parameters(collection_ids: list[str]) -> dict[str, Any]:
         _param("limit", q, limit, "Objekte je Seite / items per page"),
         _param("offset", q, {**INTEGER, "default": 0}, "Startposition / start index"),
         _param("cursor", q, STRING, "aus dem next-Link / from the next link"),
+        _param(
+            "sdg",
+            q,
+            {**INTEGER, "minimum": 1, "maximum": 17},
+            "Nachhaltigkeitsziel 1–17 (SDG) / Sustainable Development Goal",
+        ),
     ]
     return {param["name"]: param for param in params}
 
@@ -112,12 +118,13 @@ PATHS: list[tuple[str, str, str, tuple[str, ...], dict[str, str]]] = [
     ("/ogc", "getLandingPage", "Startseite / landing page", ("f",), JSON_OR_HTML),
     ("/ogc/conformance", "getConformance", "Konformität / conformance", ("f",), JSON_OR_HTML),
     ("/ogc/api", "getApi", "OpenAPI 3.0", (), OPENAPI),
-    ("/ogc/collections", "getCollections", "Sammlungen / collections", ("f",), JSON_OR_HTML),
+    ("/ogc/collections", "getCollections", "Sammlungen / collections", ("f", "sdg"),
+     JSON_OR_HTML),
     (C, "describeCollection", "Sammlung / collection", ("collectionId", "f"), JSON_OR_HTML),
     (f"{C}/queryables", "getQueryables", "Queryables", ("collectionId",), SCHEMA),
     (f"{C}/items", "getFeatures", "Objekte / features",
      ("collectionId", "bbox", "bbox-crs", "crs", *FILTERS, "filter", "filter-lang", "filter-crs",
-      "limit", "offset", "cursor", "f"),
+      "sdg", "limit", "offset", "cursor", "f"),
      GEOJSON_OR_HTML),
     (f"{C}/items/{{featureId}}", "getFeature", "Ein Objekt / one feature",
      ("collectionId", "featureId", "crs", "f"), GEOJSON_OR_HTML),

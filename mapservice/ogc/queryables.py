@@ -16,6 +16,8 @@ from mapservice.access import Viewer
 from mapservice.catalog import Layer, LayerSource
 from mapservice.db.models import KINDS, STATUSES
 from mapservice.ogc.schema import geometry_property
+from mapservice.ogc.sdg import SCHEMA as SDG_SCHEMA
+from mapservice.ogc.sdg import sdg_sql
 from mapservice.tiles.sources import Source
 
 Type = Literal["string", "number", "timestamp", "geometry"]
@@ -30,6 +32,8 @@ class Queryable:
     sql: str
     type: Type
     schema: dict[str, Any]
+    #: an array of numbers (``sdg``): compared with ``= ANY``, ``&&``, ``@>``, never ``<``
+    many: bool = False
 
 
 def _schema(type_: Type, title: str, **extra: Any) -> dict[str, Any]:
@@ -111,6 +115,7 @@ def queryables_for(layer: Layer, viewer: Viewer, source: Source) -> dict[str, Qu
             )
         ]
     found.append(_q("quarter", _QUARTER_OF.format(alias=a), "string", "Quartier / quarter"))
+    found.append(Queryable("sdg", sdg_sql(layer), "number", dict(SDG_SCHEMA), many=True))
     if layer.source in (LayerSource.OBSERVATIONS, LayerSource.FINDINGS):
         dimension = layer.dimension.value.replace("'", "''")
         found.append(_q("dimension", f"'{dimension}'::text", "string", "Dimension"))

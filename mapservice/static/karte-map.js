@@ -213,6 +213,7 @@
       this.group.clearLayers();
       this.byId.clear();
       this.clusterPoints = [];
+      this.heatPoints = [];  // [lat, lon, kind] of every single feature drawn (karte-time.js)
       const seen = new Set(), pieces = new Map(), quarterWide = [];
       for (const fc of collections) {
         if (fc.truncated || fc.numberMatched > fc.numberReturned) stats.truncated = true;
@@ -257,6 +258,7 @@
       marker.on('popupopen', (event) => Karte.loadPhotos(event.popup, p));
       this.group.addLayer(marker);
       this.byId.set(id, marker);
+      this.heatPoints.push([lat, lon, p.kind]);
       stats.markers++;
       stats.items++;
     },
@@ -304,6 +306,8 @@
       group.on('popupopen', (event) => Karte.loadPhotos(event.popup, p));
       this.group.addLayer(group);
       this.byId.set(id, group);
+      const centre = group.getBounds().getCenter();
+      this.heatPoints.push([centre.lat, centre.lng, p.kind]);
       stats.paths++;
       stats.items++;
     },

@@ -47,6 +47,7 @@
     if (!cfg.static && cfg.mode === 'maps') restoreSession();
     if (state.get('list') === '1') toggleList(true, false);
     onDrawn();
+    Karte.emit('started', ctx);  // karte-time.js: rounds and heatmap
   };
 
   /* ---- state <-> URL ------------------------------------------------------------------- */
@@ -86,6 +87,8 @@
     const ctx = Karte.ctx, p = new URLSearchParams(), view = ctx.cfg.view;
     if (ctx.cfg.lang === 'en') p.set('lang', 'en');
     if (view) p.set('ansicht', view.id);
+    if (ctx.cfg.sdg) p.set('sdg', String(ctx.cfg.sdg));
+    if (Karte.extraState) Karte.extraState(p);  // karte-time.js: ?heat=
     p.set('layers', activeIds().join(','));
     // with a view, an unfiltered kind or period is written too: else a reload would bring
     // back the view's filter the reader had taken off
@@ -131,6 +134,7 @@
     return q;
   }
 
+  Karte.writeState = () => writeState();
   Karte.stateParams = () => stateParams();  // the workspace (/planung/karten) saves this state
 
   /* ---- sidebar ------------------------------------------------------------------------- */
@@ -200,12 +204,14 @@
     reloadData();
   }
 
+  Karte.reloadData = () => reloadData();  // karte-time.js: a round sets both dates at once
+
   function resetFilters() {
     const ctx = Karte.ctx;
     ctx.filters = { from: '', to: '', status: '' };
     ctx.kinds = new Set(ctx.cfg.kinds.map((k) => k.id));
     for (const box of $$('input[name="kind"]')) box.checked = true;
-    for (const id of ['#f-from', '#f-to', '#f-status']) if ($(id)) $(id).value = '';
+    for (const id of ['#f-from', '#f-to', '#f-status', '#f-round']) if ($(id)) $(id).value = '';
     reloadData();
   }
 
