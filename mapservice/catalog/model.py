@@ -57,6 +57,9 @@ class LayerSource(StrEnum):
     FINDINGS = "findings"
     WALKTHROUGHS = "walkthroughs"
     REFERENCE = "reference"
+    #: the Handlungsprogramm's measures (table ``measure``): one built-in layer,
+    #: ``mapservice.programme.layer.MEASURES_LAYER``, not a file in layers/
+    MEASURES = "measures"
 
 
 _DIMENSION_EN = {"ökologisch": "ecological", "ökonomisch": "economic", "sozial": "social"}

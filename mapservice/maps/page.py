@@ -70,6 +70,8 @@ class PageInput:
     asset_base: str = "/assets"
     period: tuple[str, str] | None = None
     view: ViewChoice | None = None  # a saved view: its layers, filters, extent, overlays
+    #: the measures' Umsetzungsstand (mapservice.programme.status.Implementation), public
+    implementation: Any = None
 
 
 def basemaps(settings: Settings, mode: Mode, t: dict[str, str]) -> list[Basemap]:
@@ -266,6 +268,8 @@ def render_map_page(page: PageInput) -> str:
         links=links,
         facts_line=facts_line(page, t),
         period=page.period,
+        impl=page.implementation,
+        project_link=page.urls.get("projects"),
     )
     return html
 

@@ -17,6 +17,7 @@ from mapservice.maps.db import db_for
 from mapservice.maps.i18n import Lang
 from mapservice.maps.page import Mode, PageInput, ViewChoice, render_map_page
 from mapservice.maps.style import default_layers
+from mapservice.programme.status import counts_sql, from_rows
 from mapservice.tiles.filters import Filters
 from mapservice.tiles.sources import visible_layers
 
@@ -91,6 +92,7 @@ def service_urls(root: str, slug: str, lang: Lang) -> dict[str, str]:
         "embed": f"{root}/embed/{slug}",
         "start": f"{root}/",
         "summary": f"{root}/api/quarters/{slug}/summary" + ("?lang=en" if lang == "en" else ""),
+        "projects": f"{root}/maps/{slug}/massnahmen" + ("?lang=en" if lang == "en" else ""),
     }
 
 
@@ -125,6 +127,10 @@ async def page_input(
         active = parse_layers(layers_param, catalog, visible)
     counts = await data.counts(visible, viewer, Filters(quarter=quarter.slug))
     facts = await data.facts(quarter)
+    rows = await data.db.fetchall(
+        counts_sql(viewer, quarter.slug, "%(slug)s::text"), {"slug": quarter.slug}
+    )
+    implementation = from_rows([(r[0], r[1], r[2]) for r in rows], lang)
     period = None
     if facts.first and facts.last:
         period = (facts.first.date().isoformat(), facts.last.date().isoformat())
@@ -142,6 +148,7 @@ async def page_input(
         period=period,
         urls=urls or service_urls(root, slug, lang),
         view=view,
+        implementation=implementation,
     )
 
 

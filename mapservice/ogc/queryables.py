@@ -30,6 +30,9 @@ class Queryable:
     sql: str
     type: Type
     schema: dict[str, Any]
+    #: ``sql`` is an array of ``type`` (a measure's layers, dimensions): ``=`` means "holds
+    #: the value", ``IN`` "holds one of them" (mapservice.ogc.cql).
+    array: bool = False
 
 
 def _schema(type_: Type, title: str, **extra: Any) -> dict[str, Any]:

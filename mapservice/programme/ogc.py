@@ -20,7 +20,9 @@ from mapservice.access import Viewer
 from mapservice.errors import InvalidInput, NotFound
 from mapservice.ogc.crs import CRS84, uris
 from mapservice.ogc.documents import GEOJSON, JSON, link
+from mapservice.ogc.filter_params import FILTER_PARAMS
 from mapservice.programme.measures import MeasureFilter, get_measure, list_measures, visible_sql
+from mapservice.programme.queryables import measure_condition
 from mapservice.programme.vocab import DIMENSIONS, PHASES, STATES
 
 COLLECTION = "massnahmen"
@@ -32,7 +34,9 @@ DESCRIPTION = (
 )
 PARAMS = frozenset(
     {"f", "limit", "offset", "bbox", "quarter", "phase", "status", "dimension", "layer"}
+    | set(FILTER_PARAMS)
 )
+QUERYABLES = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 PROPERTIES = (
     "external_id",
     "reference",
@@ -82,6 +86,7 @@ def collection(root: str, conn: Connection | None = None, viewer: Viewer | None 
         "links": [
             link(base, "self", JSON, TITLE),
             link(f"{base}/items", "items", GEOJSON, "Objekte / features"),
+            link(f"{base}/queryables", QUERYABLES, "application/schema+json", "Queryables"),
         ],
     }
 
@@ -153,6 +158,7 @@ def items(conn: Connection, viewer: Viewer, root: str, query: dict[str, str]) ->
     check_params(query)
     limit = max(1, _int(query, "limit", 100, 1000))
     offset = _int(query, "offset", 0, 10_000_000)
+    condition, condition_params = measure_condition(conn, viewer, query) or (None, {})
     flt = MeasureFilter(
         quarter=query.get("quarter"),
         phase=_choice(query, "phase", PHASES),
@@ -161,6 +167,8 @@ def items(conn: Connection, viewer: Viewer, root: str, query: dict[str, str]) ->
         layer=query.get("layer"),
         located=True,
         bbox=_bbox(query.get("bbox")),
+        condition=condition,
+        condition_params=condition_params,
         limit=limit,
         offset=offset,
     )
