@@ -120,6 +120,11 @@
     return box;
   }
 
+  // a tall popup scrolls inside the map instead of running out of it
+  function popupOptions() {
+    return { maxWidth: 320, maxHeight: Math.max(180, map.getSize().y - 90), autoPanPadding: [20, 20] };
+  }
+
   function anchor(geometry) {
     if (geometry.type === 'Point') return L.latLng(geometry.coordinates[1], geometry.coordinates[0]);
     return L.geoJSON(geometry).getBounds().getCenter();
@@ -140,7 +145,7 @@
       icon: L.divIcon({ className: 'pm-marker', html: '<span class="pm-sym pm-' + m.phase + '"></span>', iconSize: [22, 22] }),
       keyboard: true, title: name, riseOnHover: true,
     });
-    marker.bindPopup(() => details(m), { maxWidth: 320, autoPanPadding: [20, 20] });
+    marker.bindPopup(() => details(m), popupOptions());
     marker.on('add', () => {
       const node = marker.getElement();
       if (node) { node.setAttribute('role', 'button'); node.setAttribute('aria-label', name); node.dataset.id = m.id; }
@@ -150,10 +155,10 @@
 
   function openDetails(entry) {
     if (entry.marker) {
-      map.setView(entry.marker.getLatLng(), Math.max(map.getZoom(), 16));
+      map.setView(entry.marker.getLatLng(), Math.max(map.getZoom(), 16), { animate: false });
       entry.marker.openPopup();
     } else {
-      L.popup({ maxWidth: 320 }).setLatLng(map.getCenter()).setContent(details(entry.m)).openOn(map);
+      L.popup(popupOptions()).setLatLng(map.getCenter()).setContent(details(entry.m)).openOn(map);
     }
     const head = document.querySelector('.leaflet-popup-content h3');
     if (head) head.focus();
