@@ -19,7 +19,7 @@ from sqlalchemy import Connection, text
 from mapservice.access import Viewer
 from mapservice.errors import InvalidInput, NotFound
 from mapservice.ogc.crs import CRS84, uris
-from mapservice.ogc.documents import GEOJSON, JSON, link
+from mapservice.ogc.documents import GEOJSON, JSON, REL_TILESETS, link
 from mapservice.ogc.filter_params import FILTER_PARAMS
 from mapservice.programme.measures import MeasureFilter, get_measure, list_measures, visible_sql
 from mapservice.programme.queryables import measure_condition
@@ -87,6 +87,7 @@ def collection(root: str, conn: Connection | None = None, viewer: Viewer | None 
             link(base, "self", JSON, TITLE),
             link(f"{base}/items", "items", GEOJSON, "Objekte / features"),
             link(f"{base}/queryables", QUERYABLES, "application/schema+json", "Queryables"),
+            link(f"{base}/tiles", REL_TILESETS, JSON, "Vektorkacheln / vector tiles"),
         ],
     }
 

@@ -185,6 +185,19 @@ def test_measure_tiles_hold_published_measures_with_a_place_only(
     assert "phase" in tj["vector_layers"][0]["fields"]
     geo = http.get(f"/tiles/massnahmen/{z}/{tx}/{ty}.geojson?quarter={programme.quarter}").json()
     assert sorted(f["properties"]["title"] for f in geo["features"]) == titles
+    # the same tile through OGC API Tiles (WebMercatorQuad: matrix/row/col)
+    ogc = http.get(
+        f"/ogc/collections/massnahmen/tiles/WebMercatorQuad/{z}/{ty}/{tx}",
+        params={"quarter": programme.quarter},
+    )
+    assert ogc.status_code == 200, ogc.text
+    ogc_titles = [
+        f["properties"]["title"]
+        for f in mapbox_vector_tile.decode(ogc.content)["massnahmen"]["features"]
+    ]
+    assert sorted(ogc_titles) == titles
+    sets = http.get("/ogc/collections/massnahmen/tiles").json()
+    assert sets["tilesets"], sets
     # a write bumps the data version: the old ETag no longer matches
     create(http, programme, title="Kachel neu", geometry=point)
     again = http.get(url, headers={"If-None-Match": etag})
