@@ -290,6 +290,20 @@ class Layer(_Frozen):
             )
         return value
 
+    @field_validator("source")
+    @classmethod
+    def _measures_are_built_in(cls, value: LayerSource, info: ValidationInfo) -> LayerSource:
+        """The measures' layer is declared in code (mapservice/programme/layer.py), not in
+        a file: the catalogue's layers are capture themes every map and export iterates."""
+        if value == LayerSource.MEASURES and (info.context or {}).get("file_stem") is not None:
+            raise catalog_error(
+                '"measures" ist eingebaut (Ebene massnahmen) und kein Dateityp; '
+                "observations, findings, walkthroughs oder reference angeben.",
+                '"measures" is built in (layer massnahmen), not a file type; '
+                "give observations, findings, walkthroughs or reference.",
+            )
+        return value
+
     @field_validator("geometry_types", "popup_fields")
     @classmethod
     def _no_repeats(cls, values: list[str]) -> list[str]:

@@ -153,7 +153,19 @@
     return { marker, shape };
   }
 
-  function openDetails(entry) {
+  // a popup opened from the list hands the focus back to its button when it closes
+  let returnTo = null;
+  map.on('popupclose', () => {
+    const back = returnTo;
+    returnTo = null;
+    setTimeout(() => {
+      const active = document.activeElement;
+      // the closing popup fades out for a moment and may still hold the focus
+      if (back && (!active || active === document.body || active.closest('.leaflet-popup'))) back.focus();
+    }, 0);
+  });
+
+  function openDetails(entry, trigger) {
     if (entry.marker) {
       map.setView(entry.marker.getLatLng(), Math.max(map.getZoom(), 16), { animate: false });
       entry.marker.openPopup();
@@ -162,6 +174,7 @@
     }
     const head = document.querySelector('.leaflet-popup-content h3');
     if (head) head.focus();
+    returnTo = trigger || null;
   }
 
   function row(entry) {
@@ -182,7 +195,7 @@
     const button = el('button', m.geometry ? t('Auf der Karte', 'On the map') : t('Details', 'Details'), 'btn');
     button.type = 'button';
     button.setAttribute('aria-label', (m.geometry ? t('Auf der Karte zeigen: ', 'Show on the map: ') : t('Details zeigen: ', 'Show details: ')) + label(m));
-    button.addEventListener('click', () => openDetails(entry));
+    button.addEventListener('click', () => openDetails(entry, button));
     cell.appendChild(button);
     if (!m.geometry) cell.appendChild(el('span', t(' ohne Ort, nur in der Liste', ' no place, list only'), 'pm-noplace'));
     tr.appendChild(cell);

@@ -348,3 +348,15 @@ def test_bad_filters_are_400_in_german_and_english(
     response = http.get("/ogc/collections/massnahmen/items", params={"filter": cql, **extra})
     body = assert_refusal(response, 400)
     assert body["code"] in ("invalid_filter", "invalid_filter-lang"), body
+
+
+def test_a_layer_file_cannot_claim_the_built_in_measures_source() -> None:
+    from pydantic import ValidationError
+
+    from mapservice.catalog import Layer
+    from mapservice.programme.layer import MEASURES_LAYER
+
+    data = MEASURES_LAYER.model_dump(mode="json", exclude_none=True)
+    with pytest.raises(ValidationError, match="built in"):
+        Layer.model_validate(data, context={"file_stem": "massnahmen"})
+    assert Layer.model_validate(data).id == "massnahmen"  # in code it is fine

@@ -175,6 +175,8 @@ def test_project_map_filters_popup_keyboard_and_axe(
     for o in links["observations"]:
         assert f"/ogc/collections/{o['layer']}/items/{o['observation_id']}" in hrefs
     page.keyboard.press("Escape")
+    # the focus goes back to the row's button
+    until(page, f"document.activeElement.closest(\"tr[data-id='{lohstr['id']}']\") !== null")
 
     # a parent: weights of the children, so the figure can be recomputed
     parent = next(m for m in items if m["progress_basis"] == "children" and not m["geometry"])
