@@ -360,3 +360,37 @@ def test_a_layer_file_cannot_claim_the_built_in_measures_source() -> None:
     with pytest.raises(ValidationError, match="built in"):
         Layer.model_validate(data, context={"file_stem": "massnahmen"})
     assert Layer.model_validate(data).id == "massnahmen"  # in code it is fine
+
+
+def test_pmtiles_export_holds_published_measures_only(
+    http: httpx.Client,
+    engine: Engine,
+    programme: Programme,
+    database_url: str,
+    data_dir,  # type: ignore[no-untyped-def]
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    import gzip
+
+    from pmtiles.reader import MmapSource, all_tiles
+
+    from tests.test_tiles_pmtiles import run_cli
+
+    x, y = programme.inside
+    point = {"type": "Point", "coordinates": [x, y]}
+    create(http, programme, title="Archiv öffentlich", geometry=point)
+    create(http, programme, title="Archiv Entwurf", geometry=point, published=False)
+    out = tmp_path / "programm.pmtiles"
+    result = run_cli(
+        ["export-pmtiles", programme.quarter, "--out", str(out), "--max-zoom", "14"],
+        database_url,
+        data_dir,
+    )
+    assert result.exit_code == 0, result.output
+    titles: set[str] = set()
+    with out.open("rb") as f:
+        for _, data in all_tiles(MmapSource(f)):
+            layers = mapbox_vector_tile.decode(gzip.decompress(data))
+            for feature in layers.get("massnahmen", {}).get("features", []):
+                titles.add(feature["properties"]["title"])
+    assert "Archiv öffentlich" in titles and "Archiv Entwurf" not in titles
