@@ -32,11 +32,14 @@
 
   function progressBar(m) {
     const wrap = el('span', null, 'pm-progress');
-    const bar = el('progress');
-    bar.max = 100;
-    if (m.progress !== null) bar.value = m.progress;
-    bar.setAttribute('aria-label', t('Fortschritt ', 'Progress ') + pct(m.progress));
-    wrap.appendChild(bar);
+    if (m.progress !== null && m.progress !== undefined) {
+      // no bar without a figure: an empty <progress> is "indeterminate" and keeps moving
+      const bar = el('progress');
+      bar.max = 100;
+      bar.value = m.progress;
+      bar.setAttribute('aria-label', t('Fortschritt ', 'Progress ') + pct(m.progress));
+      wrap.appendChild(bar);
+    }
     wrap.appendChild(el('span', pct(m.progress), 'pm-pct'));
     return wrap;
   }
@@ -285,8 +288,9 @@
       tbody.appendChild(entry.tr);
       entries.push(entry);
     }
-    if (bounds.length) map.fitBounds(L.latLngBounds(bounds), { padding: [30, 30], maxZoom: 16 });
     $('#pm-table').hidden = false;
+    map.invalidateSize();  // the list above took its room: fit into the map's final size
+    if (bounds.length) map.fitBounds(L.latLngBounds(bounds), { padding: [30, 30], maxZoom: 16 });
     filter();
     document.body.dataset.loaded = 'true';
   }).catch((err) => {

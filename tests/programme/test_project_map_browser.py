@@ -226,3 +226,33 @@ def test_embed_and_cross_quarter_map(
     assert page.locator(MARKERS).count() == len([m for m in items if m["geometry"]])
     assert_accessible(page)
     assert not watched.blocked
+
+
+def test_points_lines_and_areas_each_get_one_marker(
+    make_page: Any, live_server: Any, http: httpx.Client, programme: Any
+) -> None:
+    from tests.programme.conftest import create
+
+    x, y = programme.inside
+    line = {"type": "LineString", "coordinates": [[x - 0.002, y], [x + 0.002, y + 0.001]]}
+    area = {
+        "type": "Polygon",
+        "coordinates": [[[x, y], [x + 0.001, y], [x + 0.001, y + 0.001], [x, y + 0.001], [x, y]]],
+    }
+    create(http, programme, title="Form Punkt", geometry={"type": "Point", "coordinates": [x, y]})
+    create(http, programme, title="Form Linie", geometry=line, phase="umsetzung")
+    create(http, programme, title="Form Fläche", geometry=area)
+    create(http, programme, title="Form ohne Ort")
+    create(http, programme, title="Form Entwurf", geometry=line, published=False)
+    page = make_page(1280).page
+    page.goto(f"{live_server.url}/maps/{programme.quarter}/massnahmen")
+    page.wait_for_selector("body[data-loaded='true']", timeout=30_000)
+    titles = page.locator("#pm-rows tr td:nth-child(2) > span:first-child").all_inner_texts()
+    assert sorted(titles) == ["Form Fläche", "Form Linie", "Form Punkt", "Form ohne Ort"]
+    assert page.locator(MARKERS).count() == 3
+    assert page.locator("path.pm-area").count() == 2
+    assert page.locator("path.pm-area-umsetzung").count() == 1
+    # a click on the line opens the popup of its measure
+    page.locator("path.pm-area-umsetzung").click(force=True)
+    page.wait_for_selector(POPUP, timeout=10_000)
+    assert page.locator(f"{POPUP} h3").last.inner_text() == "Form Linie"
