@@ -269,7 +269,7 @@ def render_map_page(page: PageInput) -> str:
         facts_line=facts_line(page, t),
         period=page.period,
         impl=page.implementation,
-        project_link=page.urls.get("projects"),
+        project_link=page.urls.get("projects_embed" if page.mode == "embed" else "projects"),
     )
     return html
 

@@ -93,6 +93,7 @@ def service_urls(root: str, slug: str, lang: Lang) -> dict[str, str]:
         "start": f"{root}/",
         "summary": f"{root}/api/quarters/{slug}/summary" + ("?lang=en" if lang == "en" else ""),
         "projects": f"{root}/maps/{slug}/massnahmen" + ("?lang=en" if lang == "en" else ""),
+        "projects_embed": f"{root}/embed/{slug}/massnahmen" + ("?lang=en" if lang == "en" else ""),
     }
 
 

@@ -131,6 +131,8 @@ def test_quarter_map_sidebar_shows_umsetzungsstand_and_links_the_project_map(
     english = http.get(f"/maps/{HAMME}?lang=en").text
     assert f"of {total} measures started or done" in english
     assert 'href="/maps/bochum-hamme/massnahmen?lang=en"' in english
+    embed = http.get(f"/embed/{HAMME}").text  # the embed links the embeddable project map
+    assert 'id="project-map-link" href="/embed/bochum-hamme/massnahmen"' in embed
 
 
 # -- tiles ---------------------------------------------------------------------------------
