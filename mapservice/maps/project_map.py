@@ -31,6 +31,7 @@ from mapservice.maps.i18n import norm_lang
 from mapservice.maps.other_pages import render_error_page
 from mapservice.maps.page import TEMPLATES
 from mapservice.maps.service import assets
+from mapservice.programme.measures import visible_sql
 from mapservice.programme.status import implementation
 from mapservice.programme.vocab import DIMENSIONS, PHASES, STATES, phase_label, state_label
 from mapservice.tiles.sources import visible_layers
@@ -58,7 +59,7 @@ def _quarters(conn: Any) -> list[dict[str, str]]:
 
 def _located(conn: Any, slug: str | None) -> tuple[int, int]:
     """(published measures, those with a place) — what the page says beside the list."""
-    where = "m.published"
+    where = visible_sql(PUBLIC)  # the public's rule, as everywhere: published only
     if slug is not None:
         where += (
             " AND EXISTS (SELECT 1 FROM measure_quarter mq JOIN quarter q ON q.id = mq.quarter_id"

@@ -1,9 +1,11 @@
 """The OGC API Features collection ``massnahmen``: measures with a geometry, as GeoJSON.
 
 Measures are not a layer of the catalogue (they have no kind, their popup is the Sachstand
-and the progress), so instead of a new ``LayerSource`` threaded through tiles, exports and
-maps, the collection is built here from the same service functions as ``/api/measures``:
-the same visibility (the public reads published measures only) and the same figures.
+and the progress), so the items are built here from the same service functions as
+``/api/measures``: the same visibility (the public reads published measures only) and the
+same figures. Their tiles are served by the tile machinery (``LayerSource.MEASURES``,
+mapservice/programme/layer.py); ``filter`` and the queryables are in
+mapservice/programme/queryables.py.
 """
 
 from __future__ import annotations

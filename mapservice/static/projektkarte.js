@@ -69,12 +69,13 @@
       }
       const list = box.querySelector('.pm-evidence');
       list.textContent = '';
-      if (!items.length) { list.appendChild(el('li', t('keine öffentlichen Belege', 'no public evidence'))); return; }
+      if (!items.length) list.appendChild(el('li', t('keine öffentlichen Belege', 'no public evidence')));
       for (const [text, href] of items) {
         const li = el('li');
         if (href) { const a = el('a', text); a.href = href; li.appendChild(a); } else li.textContent = text;
         list.appendChild(li);
       }
+      relayout();
     }).catch(() => null);
   }
 
@@ -154,6 +155,33 @@
       if (node) { node.setAttribute('role', 'button'); node.setAttribute('aria-label', name); node.dataset.id = m.id; }
     });
     return { marker, shape };
+  }
+
+  // a popup taller than the map scrolls: then its content is a named, focusable region, so
+  // keyboard users can scroll it too (and Leaflet re-measures it when the evidence arrived)
+  let current = null;
+  function scrollable(popup) {
+    const node = popup.getElement() && popup.getElement().querySelector('.leaflet-popup-content');
+    if (!node) return;
+    const scrolled = node.classList.contains('leaflet-popup-scrolled');
+    if (scrolled) {
+      node.tabIndex = 0;
+      node.setAttribute('role', 'region');
+      node.setAttribute('aria-label', t('Details, scrollbar', 'Details, scrollable'));
+    } else {
+      node.removeAttribute('tabindex');
+      node.removeAttribute('role');
+      node.removeAttribute('aria-label');
+    }
+  }
+  map.on('popupopen', (e) => { current = e.popup; scrollable(e.popup); });
+  function relayout() {
+    // not popup.update(): that would call the content function again (and fetch again)
+    if (current && current.isOpen()) {
+      current._updateLayout();
+      current._updatePosition();
+      scrollable(current);
+    }
   }
 
   // a popup opened from the list hands the focus back to its button when it closes

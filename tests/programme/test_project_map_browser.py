@@ -169,6 +169,11 @@ def test_project_map_filters_popup_keyboard_and_axe(
     assert evidence > 0
     until(page, f"document.querySelectorAll('{POPUP} .pm-evidence a').length === {evidence}")
     watched.shot(f"projektkarte-{width}")
+    # a popup taller than the map scrolls; then keyboard users can reach and scroll it
+    scrolled = page.locator(".leaflet-popup-content.leaflet-popup-scrolled")
+    if scrolled.count():
+        assert scrolled.get_attribute("tabindex") == "0" and scrolled.get_attribute("aria-label")
+    assert_accessible(page)  # with the popup open
     hrefs = pop.locator(".pm-evidence a").evaluate_all(
         "els => els.map(e => e.getAttribute('href'))"
     )
