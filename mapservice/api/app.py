@@ -30,6 +30,7 @@ from mapservice.config import Settings, load_settings
 from mapservice.db.engine import read_urls
 from mapservice.db.session import connect
 from mapservice.fieldapp import router as fieldapp_router
+from mapservice.maps.project_map import router as project_map_router
 from mapservice.tiles.runtime import open_runtime
 from mapservice.workspace import router as workspace_router
 from mapservice.workspace.imports import router as workspace_imports_router
@@ -85,6 +86,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(measures_router)  # /api/measures, …/observations/{id}/measures
     app.include_router(measures_ogc_router)  # /ogc/collections/massnahmen, before ogc_router
     app.include_router(ogc_router)
+    app.include_router(project_map_router)  # /maps[/{q}]/massnahmen, before maps_router
     app.include_router(maps_router)  # /maps, /embed, /maps/{q}/share, /assets
     app.include_router(fieldapp_router)
     app.include_router(imports_router)  # /api/imports, /api/exports

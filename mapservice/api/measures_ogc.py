@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request, Response
 from mapservice.api.deps import ConnDep, ViewerDep
 from mapservice.ogc.documents import GEOJSON, JSON
 from mapservice.programme import ogc
+from mapservice.programme.queryables import queryables_document
 
 router = APIRouter(prefix="/ogc/collections/massnahmen", tags=["OGC API"])
 
@@ -32,6 +33,13 @@ def measures_collection(request: Request, conn: ConnDep, viewer: ViewerDep) -> R
     query = dict(request.query_params.items())
     ogc.check_params({k: v for k, v in query.items() if k not in ogc.PARAMS - {"f"}})
     return _answer(ogc.collection(_root(request), conn, viewer), JSON, viewer.is_public)
+
+
+@router.get("/queryables", summary="Filterbare Eigenschaften / queryables (Part 3)")
+def measures_queryables(request: Request) -> Response:
+    """What ``filter`` (CQL2 text or JSON) may name: phase, status, progress, dimension …"""
+    ogc.check_params({k: v for k, v in request.query_params.items() if k != "f"})
+    return _answer(queryables_document(_root(request)), "application/schema+json", True)
 
 
 @router.get("/items", summary="Maßnahmen als Objekte / measures as features")

@@ -34,6 +34,7 @@ from mapservice.tiles.runtime import Runtime
 from mapservice.tiles.service import TileJob
 from mapservice.tiles.sources import (
     source_for,
+    tile_layer,
     visible_layer,
     visible_layers,
 )
@@ -303,7 +304,7 @@ async def collection_tilesets(
     request: Request, cid: str, catalog: CatalogDep, viewer: TileViewer
 ) -> Response:
     query, root = _query(request, {"f"}), _root(request)
-    layer = visible_layer(catalog, cid, viewer)
+    layer = tile_layer(catalog, cid, viewer)  # also the measures
     doc = tilesets.tilesets(root, layer)
     return _answer(_format(request, query), doc, "json", "Kachelsätze / tilesets", root,
                    pretty=json.dumps(doc, ensure_ascii=False, indent=2))  # fmt: skip
@@ -314,7 +315,7 @@ async def collection_tileset(
     request: Request, cid: str, tms: str, catalog: CatalogDep, viewer: TileViewer, rt: RuntimeDep
 ) -> Response:
     query, root = _query(request, {"f"}), _root(request)
-    layer = visible_layer(catalog, cid, viewer)
+    layer = tile_layer(catalog, cid, viewer)  # also the measures
     _tms(tms)
     extent = await visible_extent(rt, layer, viewer)
     fields = vector_fields(layer, source_for(layer, viewer))
@@ -339,7 +340,7 @@ async def collection_tile(
     viewer: TileViewer,
     rt: RuntimeDep,
 ) -> Response:
-    layer = visible_layer(catalog, cid, viewer)
+    layer = tile_layer(catalog, cid, viewer)  # also the measures
     _tms(tms)
     query = _query(request, {*FILTER_NAMES, "f", "v"})
     if query.get("f", "mvt") != "mvt":

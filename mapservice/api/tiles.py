@@ -23,7 +23,7 @@ from mapservice.tiles.http import Answer, accepts_gzip, tile_answer
 from mapservice.tiles.queries import Format
 from mapservice.tiles.runtime import Runtime
 from mapservice.tiles.service import TileJob, matches, serve_tile
-from mapservice.tiles.sources import check_filters, source_for, visible_layer
+from mapservice.tiles.sources import check_filters, source_for, tile_layer
 from mapservice.tiles.tilejson import tilejson
 
 router = APIRouter(prefix="/tiles", tags=["Kacheln / tiles"])
@@ -130,7 +130,7 @@ async def get_tile(request: Request) -> Response:
         )
     state = request.app.state
     viewer = await tile_viewer(request)
-    the_layer = visible_layer(state.catalog, path["layer"], viewer)
+    the_layer = tile_layer(state.catalog, path["layer"], viewer)
     tile = TileAddress.parse(path["z"], path["x"], path["y"])
     query: dict[str, str] = {}
     filters = NO_FILTERS
@@ -156,7 +156,7 @@ async def get_tilejson(
     format: Annotated[str, Query(pattern="^(mvt|geojson)$")] = "mvt",
     lang: Annotated[str, Query(pattern="^(de|en)$")] = "de",
 ) -> Response:
-    the_layer = visible_layer(catalog, layer, viewer)
+    the_layer = tile_layer(catalog, layer, viewer)
     query = query_values(request.query_params.multi_items(), {*FILTER_NAMES, "format", "lang"})
     filters = parse_filters(query)
     check_filters(the_layer, viewer, filters)

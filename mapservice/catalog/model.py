@@ -59,6 +59,9 @@ class LayerSource(StrEnum):
     FINDINGS = "findings"
     WALKTHROUGHS = "walkthroughs"
     REFERENCE = "reference"
+    #: the Handlungsprogramm's measures (table ``measure``): one built-in layer,
+    #: ``mapservice.programme.layer.MEASURES_LAYER``, not a file in layers/
+    MEASURES = "measures"
 
 
 _DIMENSION_EN = {"ökologisch": "ecological", "ökonomisch": "economic", "sozial": "social"}
@@ -314,6 +317,20 @@ class Layer(_Frozen):
                 f"lists twice: {', '.join(map(str, repeated))}. Please name each goal once.",
             )
         return tuple(sorted(values))
+
+    @field_validator("source")
+    @classmethod
+    def _measures_are_built_in(cls, value: LayerSource, info: ValidationInfo) -> LayerSource:
+        """The measures' layer is declared in code (mapservice/programme/layer.py), not in
+        a file: the catalogue's layers are capture themes every map and export iterates."""
+        if value == LayerSource.MEASURES and (info.context or {}).get("file_stem") is not None:
+            raise catalog_error(
+                '"measures" ist eingebaut (Ebene massnahmen) und kein Dateityp; '
+                "observations, findings, walkthroughs oder reference angeben.",
+                '"measures" is built in (layer massnahmen), not a file type; '
+                "give observations, findings, walkthroughs or reference.",
+            )
+        return value
 
     @field_validator("geometry_types", "popup_fields")
     @classmethod

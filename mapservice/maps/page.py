@@ -75,6 +75,8 @@ class PageInput:
     rounds: tuple[dict[str, str], ...] = ()  # the quarter's Begehungsrunden (time filter)
     sdg: int | None = None  # ?sdg=11: only the layers tagged with this goal
     sdg_choices: tuple[dict[str, Any], ...] = ()  # goals of all layers the viewer may see
+    #: the measures' Umsetzungsstand (mapservice.programme.status.Implementation), public
+    implementation: Any = None
 
 
 def basemaps(settings: Settings, mode: Mode, t: dict[str, str]) -> list[Basemap]:
@@ -284,6 +286,8 @@ def render_map_page(page: PageInput) -> str:
         sdg_legend=sdg_legend(page.layers, page.lang),
         sdg_choices=page.sdg_choices,
         sdg_style=sdg_style(),
+        impl=page.implementation,
+        project_link=page.urls.get("projects_embed" if page.mode == "embed" else "projects"),
     )
     return html
 

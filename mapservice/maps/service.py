@@ -18,6 +18,7 @@ from mapservice.maps.i18n import Lang
 from mapservice.maps.page import Mode, PageInput, ViewChoice, render_map_page
 from mapservice.maps.style import default_layers
 from mapservice.maps.timefilter import ROUNDS_SQL, by_goal, round_options, sdg_options
+from mapservice.programme.status import counts_sql, from_rows
 from mapservice.tiles.filters import Filters
 from mapservice.tiles.sources import visible_layers
 
@@ -92,6 +93,8 @@ def service_urls(root: str, slug: str, lang: Lang) -> dict[str, str]:
         "embed": f"{root}/embed/{slug}",
         "start": f"{root}/",
         "summary": f"{root}/api/quarters/{slug}/summary" + ("?lang=en" if lang == "en" else ""),
+        "projects": f"{root}/maps/{slug}/massnahmen" + ("?lang=en" if lang == "en" else ""),
+        "projects_embed": f"{root}/embed/{slug}/massnahmen" + ("?lang=en" if lang == "en" else ""),
     }
 
 
@@ -128,6 +131,10 @@ async def page_input(
         active = parse_layers(layers_param, catalog, visible)
     counts = await data.counts(visible, viewer, Filters(quarter=quarter.slug))
     facts = await data.facts(quarter)
+    rows = await data.db.fetchall(
+        counts_sql(viewer, quarter.slug, "%(slug)s::text"), {"slug": quarter.slug}
+    )
+    implementation = from_rows([(r[0], r[1], r[2]) for r in rows], lang)
     period = None
     if facts.first and facts.last:
         period = (facts.first.date().isoformat(), facts.last.date().isoformat())
@@ -153,6 +160,7 @@ async def page_input(
         rounds=tuple(rounds),
         sdg=sdg,
         sdg_choices=tuple(sdg_options(everything, lang)),
+        implementation=implementation,
     )
 
 

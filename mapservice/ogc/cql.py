@@ -7,7 +7,8 @@ bound parameters for every literal. Nothing a client sends is ever spliced into 
 so ``kind = 'x'' OR 1=1 --'`` is just a string compared with ``kind``.
 
 Supported: basic CQL2 (comparisons, AND/OR/NOT, IS NULL, TIMESTAMP/DATE literals),
-LIKE/BETWEEN/IN, the spatial functions S_INTERSECTS, S_EQUALS, S_DISJOINT, S_TOUCHES,
+LIKE/BETWEEN/IN (on list properties ``=``, ``<>`` and ``IN``: holds the value / one of
+them), the spatial functions S_INTERSECTS, S_EQUALS, S_DISJOINT, S_TOUCHES,
 S_WITHIN, S_OVERLAPS, S_CROSSES, S_CONTAINS with a geometry or BBOX literal, and the
 temporal functions T_INTERSECTS, T_EQUALS, T_BEFORE, T_AFTER, T_DISJOINT, T_DURING on
 instants (every time property here is an instant). Anything else is a 400 that says so.
@@ -140,10 +141,19 @@ class _Translator:
             f"unknown property {name[:60]!r}{en} (queryable: {known}).",
         )
 
+    def array_prop(self, node: Any) -> bool:
+        """True for a property holding a list (compared with ``=``, ``<>``, ``IN`` only)."""
+        return isinstance(node, dict) and "property" in node and self.prop(node).array
+
     def scalar(self, node: Any, want: str | None = None) -> tuple[str, str]:
         """SQL and type of a property or literal used as a comparison operand."""
         if isinstance(node, dict) and "property" in node:
             q = self.prop(node)
+            if q.array:
+                raise _error(
+                    f"{q.name} ist eine Liste: nur {q.name} = '…', <> oder IN (…).",
+                    f"{q.name} is a list: only {q.name} = '…', <> or IN (…).",
+                )
             if q.type == "geometry":
                 raise _error("Geometrie nur in S_-Funktionen.", "geometry only in S_ functions.")
             if q.many:
@@ -217,6 +227,18 @@ class _Translator:
             return f"({arr} {_ARRAY[op]} {given})"
         if op == "in" and len(args) == 2 and self.is_many(args[0]) and isinstance(args[1], list):
             return f"({self.prop(args[0]).sql} && {self.whole_list(args[1])})"
+        if op in ("=", "<>") and len(args) == 2 and self.array_prop(args[0]):
+            value, type_ = self.scalar(args[1], "string")
+            if type_ != "string":
+                raise _error("Listen enthalten Texte.", "lists hold strings.")
+            held = f"({value} = ANY({self.prop(args[0]).sql}))"
+            return held if op == "=" else f"(NOT {held})"
+        if op == "in" and len(args) == 2 and self.array_prop(args[0]):
+            values = args[1] if isinstance(args[1], list) else []
+            if not values or len(values) > MAX_LIST or not all(isinstance(v, str) for v in values):
+                raise _error(f"IN braucht 1 bis {MAX_LIST} Texte.",
+                             f"IN needs 1 to {MAX_LIST} strings.")  # fmt: skip
+            return f"({self.prop(args[0]).sql} && {self.bind(list(values), 'text[]')})"
         if op in _COMPARE and len(args) == 2:
             left, right = self.operands(args)
             return f"({left} {_COMPARE[op]} {right})"

@@ -34,6 +34,9 @@ class Queryable:
     schema: dict[str, Any]
     #: an array of numbers (``sdg``): compared with ``= ANY``, ``&&``, ``@>``, never ``<``
     many: bool = False
+    #: ``sql`` is an array of ``type`` (a measure's layers, dimensions): ``=`` means "holds
+    #: the value", ``IN`` "holds one of them" (mapservice.ogc.cql).
+    array: bool = False
 
 
 def _schema(type_: Type, title: str, **extra: Any) -> dict[str, Any]:

@@ -10,7 +10,7 @@ their (public) weights.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -72,6 +72,9 @@ class MeasureFilter:
     search: str | None = None
     located: bool = False  # only measures with a geometry (maps, OGC items)
     bbox: tuple[float, float, float, float] | None = None
+    #: a translated CQL2 ``filter`` (mapservice.programme.queryables): SQL over alias ``m``
+    condition: str | None = None
+    condition_params: dict[str, Any] = field(default_factory=dict)
     limit: int = 1000
     offset: int = 0
 
@@ -123,6 +126,9 @@ class MeasureFilter:
         if self.bbox is not None:
             parts.append("ST_Intersects(m.geom, ST_MakeEnvelope(:b0, :b1, :b2, :b3, 4326))")
             params.update({f"b{i}": v for i, v in enumerate(self.bbox)})
+        if self.condition is not None:
+            parts.append(self.condition)
+            params.update(self.condition_params)
         return " AND ".join(parts) or "true", params
 
 

@@ -1,9 +1,11 @@
 """The OGC API Features collection ``massnahmen``: measures with a geometry, as GeoJSON.
 
 Measures are not a layer of the catalogue (they have no kind, their popup is the Sachstand
-and the progress), so instead of a new ``LayerSource`` threaded through tiles, exports and
-maps, the collection is built here from the same service functions as ``/api/measures``:
-the same visibility (the public reads published measures only) and the same figures.
+and the progress), so the items are built here from the same service functions as
+``/api/measures``: the same visibility (the public reads published measures only) and the
+same figures. Their tiles are served by the tile machinery (``LayerSource.MEASURES``,
+mapservice/programme/layer.py); ``filter`` and the queryables are in
+mapservice/programme/queryables.py.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from sqlalchemy import Connection, text
 from mapservice.access import Viewer
 from mapservice.errors import InvalidInput, NotFound
 from mapservice.ogc.crs import CRS84, uris
-from mapservice.ogc.documents import GEOJSON, JSON, link
+from mapservice.ogc.documents import GEOJSON, JSON, REL_TILESETS, link
+from mapservice.ogc.filter_params import FILTER_PARAMS
 from mapservice.programme.measures import MeasureFilter, get_measure, list_measures, visible_sql
+from mapservice.programme.queryables import measure_condition
 from mapservice.programme.vocab import DIMENSIONS, PHASES, STATES
 
 COLLECTION = "massnahmen"
@@ -32,7 +36,9 @@ DESCRIPTION = (
 )
 PARAMS = frozenset(
     {"f", "limit", "offset", "bbox", "quarter", "phase", "status", "dimension", "layer"}
+    | set(FILTER_PARAMS)
 )
+QUERYABLES = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 PROPERTIES = (
     "external_id",
     "reference",
@@ -82,6 +88,8 @@ def collection(root: str, conn: Connection | None = None, viewer: Viewer | None 
         "links": [
             link(base, "self", JSON, TITLE),
             link(f"{base}/items", "items", GEOJSON, "Objekte / features"),
+            link(f"{base}/queryables", QUERYABLES, "application/schema+json", "Queryables"),
+            link(f"{base}/tiles", REL_TILESETS, JSON, "Vektorkacheln / vector tiles"),
         ],
     }
 
@@ -153,6 +161,7 @@ def items(conn: Connection, viewer: Viewer, root: str, query: dict[str, str]) ->
     check_params(query)
     limit = max(1, _int(query, "limit", 100, 1000))
     offset = _int(query, "offset", 0, 10_000_000)
+    condition, condition_params = measure_condition(conn, viewer, query) or (None, {})
     flt = MeasureFilter(
         quarter=query.get("quarter"),
         phase=_choice(query, "phase", PHASES),
@@ -161,6 +170,8 @@ def items(conn: Connection, viewer: Viewer, root: str, query: dict[str, str]) ->
         layer=query.get("layer"),
         located=True,
         bbox=_bbox(query.get("bbox")),
+        condition=condition,
+        condition_params=condition_params,
         limit=limit,
         offset=offset,
     )

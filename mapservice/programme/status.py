@@ -39,9 +39,19 @@ class Implementation(BaseModel):
 COUNTS = """
 SELECT m.phase, m.status, count(*) AS n FROM measure m
  WHERE {visible} AND EXISTS (SELECT 1 FROM measure_quarter mq JOIN quarter q
-        ON q.id = mq.quarter_id WHERE mq.measure_id = m.id AND q.slug = :slug)
+        ON q.id = mq.quarter_id WHERE mq.measure_id = m.id AND q.slug = {slug})
  GROUP BY m.phase, m.status
 """
+#: Across quarters (the project map /maps/massnahmen): every measure the viewer may read.
+COUNTS_ALL = "SELECT m.phase, m.status, count(*) AS n FROM measure m WHERE {visible} GROUP BY 1, 2"
+
+
+def counts_sql(viewer: Viewer, slug: str | None, placeholder: str = ":slug") -> str:
+    """The counting statement; ``placeholder`` is how the caller's driver binds the slug
+    (``:slug`` for SQLAlchemy, ``%(slug)s`` for the map pages' psycopg pool)."""
+    if slug is None:
+        return COUNTS_ALL.format(visible=visible_sql(viewer))
+    return COUNTS.format(visible=visible_sql(viewer), slug=placeholder)
 
 
 def is_done(phase: str, status: str) -> bool:
@@ -53,12 +63,18 @@ def is_started(phase: str, status: str) -> bool:
 
 
 def implementation(
-    conn: Connection, viewer: Viewer, slug: str, lang: Literal["de", "en"] | str = "de"
+    conn: Connection, viewer: Viewer, slug: str | None, lang: Literal["de", "en"] | str = "de"
 ) -> Implementation:
-    rows = conn.execute(text(COUNTS.format(visible=visible_sql(viewer))), {"slug": slug}).all()
+    """The Umsetzungsstand of quarter ``slug`` (``None``: of every quarter together)."""
+    rows = conn.execute(text(counts_sql(viewer, slug)), {"slug": slug}).all()
+    return from_rows([(r.phase, r.status, r.n) for r in rows], lang)
+
+
+def from_rows(rows: list[tuple[str, str, int]], lang: str = "de") -> Implementation:
+    """(phase, status, count) rows → the figures; shared by the SQLAlchemy and psycopg paths."""
     matrix = {p: dict.fromkeys(STATES, 0) for p in PHASES}
-    for row in rows:
-        matrix[row.phase][row.status] += int(row.n)
+    for phase, status, n in rows:
+        matrix[phase][status] += int(n)
     total = sum(sum(s.values()) for s in matrix.values())
     started = sum(n for p, s in matrix.items() for st, n in s.items() if is_started(p, st))
     done = sum(n for p, s in matrix.items() for st, n in s.items() if is_done(p, st))

@@ -109,7 +109,9 @@ async def write_archives(
     progress: Progress | None = None,
 ) -> ArchiveResult:
     """Render and write the archive(s); ``out`` is a file, or a folder when ``per_layer``."""
-    layers = visible_layers(catalog, PUBLIC)
+    from mapservice.programme.layer import MEASURES_LAYER  # published measures (not a file)
+
+    layers = [*visible_layers(catalog, PUBLIC), MEASURES_LAYER]
     groups = [[layer] for layer in layers] if per_layer else [layers]
     plans = [(group, _plan(area, group, max_zoom)) for group in groups]
     total = sum(len(plan) for _, plan in plans)

@@ -86,6 +86,7 @@ APPLICABLE: dict[LayerSource, frozenset[str]] = {
     LayerSource.FINDINGS: frozenset({"quarter", "kind", "datetime", "status"}),
     LayerSource.WALKTHROUGHS: frozenset({"quarter", "datetime", "walkthrough"}),
     LayerSource.REFERENCE: frozenset({"quarter", "datetime"}),
+    LayerSource.MEASURES: frozenset({"quarter", "datetime"}),
 }
 
 
@@ -103,6 +104,16 @@ def visible_layer(catalog: Catalog, layer_id: str, viewer: Viewer) -> Layer:
         if layer.public or not viewer.is_public:
             return layer
     raise UnknownLayer(layer_id, [lay.id for lay in visible_layers(catalog, viewer)])
+
+
+def tile_layer(catalog: Catalog, layer_id: str, viewer: Viewer) -> Layer:
+    """``visible_layer`` plus the built-in measures layer (``massnahmen``, published
+    measures for the public), which has tiles and TileJSON but is not in the catalogue."""
+    from mapservice.programme.layer import LAYER_ID, MEASURES_LAYER
+
+    if layer_id == LAYER_ID and layer_id not in catalog:
+        return MEASURES_LAYER
+    return visible_layer(catalog, layer_id, viewer)
 
 
 def visible_layers(catalog: Catalog, viewer: Viewer) -> list[Layer]:
@@ -292,7 +303,46 @@ def _reference(layer: Layer, viewer: Viewer) -> Source:
     )
 
 
+def _measures(layer: Layer, viewer: Viewer) -> Source:
+    """Measures with a place: the public sees published ones only (the rule of /api/measures,
+    ``programme.measures.visible_sql``). The figure (progress) is not in the tile: on parents
+    it is computed from the children in Python; the map reads it from /api/measures."""
+    from mapservice.programme.measures import visible_sql
+
+    props = (
+        Prop("id", "m.id::text"),
+        Prop("reference", "m.reference"),
+        Prop("title", "m.title"),
+        Prop("phase", "m.phase"),
+        Prop("status", "m.status"),
+        Prop("layers", "array_to_string(m.layer_ids, ',')"),
+        Prop("dimensions", "array_to_string(m.dimensions, ',')"),
+        Prop("start_date", "to_char(m.start_date, 'YYYY-MM-DD')"),
+        Prop("end_date", "to_char(m.end_date, 'YYYY-MM-DD')"),
+    )
+    if viewer.sees_everything:
+        scope = "all" + (f"|{scope_key(viewer)}" if viewer.restricted else "")
+    else:
+        scope = "public"
+    return Source(
+        layer=layer,
+        scope=scope,
+        table="measure",
+        alias="m",
+        joins="",
+        where=f"m.geom IS NOT NULL AND {visible_sql(viewer)}",
+        geom="m.geom",
+        id_sql="m.id",
+        id_type="uuid",
+        kind=None,
+        props=props,
+        time_start="m.start_date",
+        time_end="m.end_date",
+    )
+
+
 _BUILDERS = {
+    LayerSource.MEASURES: _measures,
     LayerSource.OBSERVATIONS: _observations,
     LayerSource.FINDINGS: _findings,
     LayerSource.WALKTHROUGHS: _walkthroughs,
@@ -326,6 +376,13 @@ _FILTER_COLUMNS: dict[LayerSource, dict[str, str]] = {
         "until": f"w.started_at <= {_UNTIL}",
     },
     LayerSource.REFERENCE: {"quarter": f"r.quarter_id = {_QUARTER}"},
+    LayerSource.MEASURES: {
+        "quarter": "EXISTS (SELECT 1 FROM measure_quarter mq WHERE mq.measure_id = m.id "
+        f"AND mq.quarter_id = {_QUARTER})",
+        # a measure runs from its start to its end date; an open end runs on
+        "since": f"coalesce({{end}}, 'infinity'::date) >= ({_SINCE} AT TIME ZONE 'UTC')::date",
+        "until": f"coalesce({{start}}, '-infinity'::date) <= ({_UNTIL} AT TIME ZONE 'UTC')::date",
+    },
 }
 
 #: JSON Schema of each filter as OGC queryables list them.
