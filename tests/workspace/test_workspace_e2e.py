@@ -260,6 +260,8 @@ def test_admin_planner_and_field_team_walk_the_whole_workspace(
     page.get_by_label("Quartier", exact=True).select_option(quarter.slug)
     page.get_by_role("button", name="Filtern").click()
     rows_are(page, TITLES, QUARTER_NAME)
+    page.locator("#fg-map .fg-pin").wait_for()  # the first entry's detail, map drawn
+    page.locator("#fg-map .leaflet-control-attribution a").first.wait_for()
     assert_accessible(page)
     waiting = list(TITLES)
     for title in PUBLISHED:
