@@ -1,6 +1,7 @@
 """Issue 13's "Done when", in one walk through the browser: nothing but clicks and typing.
 
-An admin signs in and creates a planner with a password in Verwaltung; the planner signs in,
+An admin signs in and creates, in Verwaltung, a planner with a password and a field account
+with a token (which the field team's phone signs in with); the planner signs in,
 publishes 3 of 5 field entries in Freigabe, asks for changes on one and rejects one with a
 comment (the field app on the phone shows both notes); enters an interview with 3 statements
 placed through the gazetteer and one by a map click; imports a CSV in EPSG:25832 (checked in
@@ -31,7 +32,7 @@ from sqlalchemy import Engine, text
 from tests.browser.axe import assert_accessible
 from tests.conftest import LiveServer
 from tests.test_fieldapp_phone import WAIT_MS, Phone, only_local
-from tests.workspace.conftest import PASSWORD, Member, WorkspaceTeam, add_member
+from tests.workspace.conftest import PASSWORD, WorkspaceTeam
 from tests.workspace.import_fixtures import UTM_SPOTS, Hamme, copy_hamme, sports_csv, utm_csv
 
 pytestmark = pytest.mark.browser
@@ -216,10 +217,36 @@ def test_admin_planner_and_field_team_walk_the_whole_workspace(
     started = time.monotonic()
     base = live_server.url
     points, tile = field_points(engine, quarter)
-    field: Member = add_member(engine, "field", prefix="e2e")
 
-    # 1. the field team logs five entries on the phone, each at its own GPS point
-    phone.sign_in(field.token)
+    # 1. the admin signs in, creates a planner with a password and a field account with a
+    # token for the team's phone (the token is shown once, on the page)
+    admin_page = make_page(1280).page
+    sign_in(admin_page, base, workspace_team.admin.name, PASSWORD)
+    go(admin_page, "verwaltung", "data-admin-loaded")
+    name, team = f"planerin-{uuid.uuid4().hex[:6]}", f"feldteam-{uuid.uuid4().hex[:6]}"
+    password = "Planung-im-Quartier-2026"
+    for account, display, role, secret in ((name, "Paula Planerin", "planner", password),
+                                           (team, "Team Hamme", "field", "")):  # fmt: skip
+        admin_page.locator("#new-name").fill(account)
+        admin_page.locator("#new-display").fill(display)
+        admin_page.locator("#new-role").select_option(role)
+        admin_page.locator("#new-password").fill(secret)
+        admin_page.get_by_role("button", name="Konto anlegen").click()
+        say(admin_page, "Konto angelegt: " + account)
+        admin_page.locator(f'#accounts tr[data-account="{account}"]').wait_for()
+    assert "Planung" in admin_page.locator(f'#accounts tr[data-account="{name}"]').inner_text()
+    admin_page.wait_for_selector(f"#token-account option[value='{team}']", state="attached")
+    admin_page.locator("#token-account").select_option(team)
+    admin_page.get_by_label("Wofür (z. B. Tablet Team Hamme)").fill("Telefon Team Hamme")
+    admin_page.get_by_label("Gültig (Tage)").fill("30")
+    admin_page.get_by_role("button", name="Token erstellen").click()
+    say(admin_page, "Token erstellt für " + team)
+    field_token = admin_page.locator("#token-secret-value").input_value()
+    assert field_token.startswith("karte_")
+    assert_accessible(admin_page)
+
+    # 2. the field team logs five entries on the phone, each at its own GPS point
+    phone.sign_in(field_token)
     phone.start_walkthrough(quarter.slug, "Begehung Ende zu Ende")
     for title, point in zip(TITLES, points, strict=True):
         phone.move_to(*point)
@@ -227,23 +254,6 @@ def test_admin_planner_and_field_team_walk_the_whole_workspace(
         phone.log("problem", "mobilitaet", title, rating="-1")
     phone.show_list()
     phone.wait_summary(sent=5, waiting=0, refused=0)
-
-    # 2. the admin signs in and creates a planner with a password
-    admin_page = make_page(1280).page
-    sign_in(admin_page, base, workspace_team.admin.name, PASSWORD)
-    go(admin_page, "verwaltung", "data-admin-loaded")
-    name = f"planerin-{uuid.uuid4().hex[:6]}"
-    password = "Planung-im-Quartier-2026"
-    admin_page.locator("#new-name").fill(name)
-    admin_page.locator("#new-display").fill("Paula Planerin")
-    admin_page.locator("#new-role").select_option("planner")
-    admin_page.locator("#new-password").fill(password)
-    admin_page.get_by_role("button", name="Konto anlegen").click()
-    say(admin_page, "Konto angelegt: " + name)
-    row = admin_page.locator(f'#accounts tr[data-account="{name}"]')
-    row.wait_for()
-    assert "Planung" in row.inner_text()
-    assert_accessible(admin_page)
 
     # 3. the planner signs in with that password
     watched = make_page(1280)
