@@ -447,5 +447,13 @@ def test_admin_planner_and_field_team_walk_the_whole_workspace(
     public.page.goto(link)
     public.page.wait_for_selector("html[data-karte-ready]", state="attached", timeout=30_000)
     assert public.page.locator("#view-name").inner_text() == f"Gespeicherte Ansicht: {view_name}"
+    # … and its "Teilen" page: the iframe code a city pastes embeds the same view
+    view_id = link.split("ansicht=")[1]
+    public.page.locator("#share-link").click()
+    public.page.wait_for_url(f"**/maps/{quarter.slug}/share?*")
+    snippet = public.page.locator("#snippet").input_value()
+    assert f'/embed/{quarter.slug}?ansicht={view_id}"' in snippet, snippet
+    preview_src = public.page.locator("#preview iframe").get_attribute("src")
+    assert preview_src.endswith(f"/embed/{quarter.slug}?ansicht={view_id}")
     assert public.console_errors == [], public.console_errors
     print(f"\nwalk {walked:.1f} s, with checks {time.monotonic() - started:.1f} s")
