@@ -204,3 +204,52 @@ def test_the_page_in_english_with_an_english_error(
     assert_accessible(page)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 769
     assert watched.console_errors == [] or all("400" in e for e in watched.console_errors)
+
+
+def test_keys_act_on_the_current_row_while_its_detail_still_loads(
+    signed_in: Any, http: httpx.Client, engine: Engine, workspace_team: WorkspaceTeam
+) -> None:
+    """j then p (or r) faster than the next entry's detail arrives: the decision is for the
+    row that is current, not for the entry whose detail is still shown."""
+    area = make_area(engine, 16)
+    ids = [post_obs(http, workspace_team.field, area, i, title=f"Schnell {i}") for i in range(3)]
+    page = open_queue(signed_in, workspace_team.planner, area).page
+    wait_rows(page, 3)
+    page.wait_for_function("() => document.querySelector('#fg-detail-h').textContent !== 'Eintrag'")
+    first = page.locator("#fg-detail-h").inner_text()
+    held: list[Any] = []
+
+    def hold(route: Any) -> None:  # the detail of an entry (GET), answered only when released
+        if route.request.method == "GET":
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/api/review/observation/*", hold)
+    page.locator("#fg-rows tr.is-current").focus()
+    page.keyboard.press("j")
+    page.wait_for_function("() => document.activeElement.dataset.index === '1'")
+    second = page.evaluate("() => document.activeElement.dataset.id")
+    assert page.locator("#fg-detail-h").inner_text() == first  # still the first one's detail
+    page.keyboard.press("p")
+    wait_rows(page, 2)
+    by_title = {f"Schnell {i}": oid for i, oid in enumerate(ids)}
+    assert events(engine, second) == [("review", "published", "")]
+    assert events(engine, by_title[first]) == [], "the entry whose detail was shown stays"
+
+    # r opens the comment for the current row; its detail arriving later keeps it open
+    page.wait_for_function("() => document.activeElement.classList.contains('fg-row')")
+    current = page.evaluate("() => document.activeElement.dataset.id")
+    page.keyboard.press("r")
+    page.wait_for_function("() => document.activeElement.id === 'fg-note'")
+    for route in held:
+        route.continue_()
+    page.unroute("**/api/review/observation/*", hold)
+    page.wait_for_function(
+        "(id) => document.querySelector('#fg-rows tr.is-current').dataset.id === id", arg=current
+    )
+    assert page.locator("#fg-note-box").is_visible()
+    page.keyboard.type("Doppelt erfasst")
+    page.keyboard.press("Enter")
+    wait_rows(page, 1)
+    assert events(engine, current) == [("review", "rejected", "Doppelt erfasst")]
