@@ -170,7 +170,8 @@ async def _page(
         urls,
         settings.allowed_origins,
         embed=mode == "embed",
-        overlay_origins=page.view.csp_origins() if page.view is not None else None,
+        # the share page draws no overlay itself: its preview is our embed, with its own CSP
+        overlay_origins=page.view.csp_origins() if page.view and mode != "share" else None,
     )
     return HTMLResponse(html, headers=headers)
 
@@ -199,9 +200,13 @@ async def embed_page(
 
 @router.get("/maps/{quarter}/share", response_class=HTMLResponse)
 async def share_page(
-    request: Request, quarter: str, lang: LangQuery = "de", layers: LayersQuery = None
+    request: Request,
+    quarter: str,
+    lang: LangQuery = "de",
+    layers: LayersQuery = None,
+    ansicht: ViewQuery = None,
 ) -> HTMLResponse:
-    return await _page(request, quarter, lang, layers, "share")
+    return await _page(request, quarter, lang, layers, "share", ansicht)
 
 
 async def _quarter_and_filters(request: Request, quarter: str, viewer: Viewer) -> Any:

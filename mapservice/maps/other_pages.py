@@ -26,10 +26,22 @@ def iframe_snippet(embed_url: str, title: str, width: str = "100%", height: str 
 
 
 def render_share_page(page: PageInput, origin: str) -> str:
-    """Share page: layer and size choice, the snippet, and the snippet itself as preview."""
+    """Share page: layer and size choice, the snippet, and the snippet itself as preview.
+
+    With a saved view (``?ansicht=``) the snippet embeds the view — its filters, extent and
+    overlays — and names layers only when they differ from the view's, so a later change of
+    the view's layers in the workspace reaches every page that embeds it.
+    """
     t = texts(page.lang)
     embed = origin + page.urls["embed"]
-    query = {"layers": ",".join(page.active), **({"lang": "en"} if page.lang == "en" else {})}
+    view = page.view
+    view_layers = view.active(page.layers) if view is not None else None
+    lang = {"lang": "en"} if page.lang == "en" else {}
+    choice = {"layers": ",".join(page.active)}
+    if view is not None and page.active == view_layers:
+        choice = {}
+    ansicht = {"ansicht": view.id} if view is not None else {}
+    query = {**ansicht, **choice, **lang}
     snippet = iframe_snippet(f"{embed}?{urlencode(query)}", f"{t['app']} – {page.quarter.name}")
     layers = [
         {
@@ -40,7 +52,8 @@ def render_share_page(page: PageInput, origin: str) -> str:
         }
         for layer in page.layers
     ]
-    other = {"layers": query["layers"], **({} if page.lang == "en" else {"lang": "en"})}
+    map_query = {**ansicht, "layers": ",".join(page.active), **lang}
+    other = {**ansicht, "layers": map_query["layers"], **({} if lang else {"lang": "en"})}
     return TEMPLATES.get_template("share.html").render(
         t=t,
         lang=page.lang,
@@ -48,7 +61,9 @@ def render_share_page(page: PageInput, origin: str) -> str:
         layers=layers,
         snippet=snippet,
         embed_url=embed,
-        map_url=page.urls["full"] + "?" + urlencode(query),
+        view=view,
+        view_layers=",".join(view_layers) if view_layers is not None else "",
+        map_url=page.urls["full"] + "?" + urlencode(map_query),
         lang_url="?" + urlencode(other),
         css=page.assets.url("karte.css", page.asset_base),
         vendor_css=[

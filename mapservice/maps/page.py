@@ -47,6 +47,7 @@ class ViewChoice(Protocol):
     """
 
     id: str
+    name: str
 
     def active(self, visible: list[Layer]) -> list[str]: ...
 

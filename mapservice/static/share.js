@@ -9,7 +9,11 @@
   function snippet() {
     const root = $('#share'), params = new URLSearchParams();
     const layers = Array.from(document.querySelectorAll('input[name="layer"]:checked')).map((b) => b.value);
-    params.set('layers', layers.join(','));
+    // a saved view travels as ?ansicht= (filters, extent, overlays); its own layers need no
+    // ?layers=, so a later change of the view in the workspace reaches the embedding page too
+    const view = root.dataset.view;
+    if (view) params.set('ansicht', view);
+    if (!view || layers.join(',') !== root.dataset.viewLayers) params.set('layers', layers.join(','));
     const lang = document.querySelector('input[name="s-lang"]:checked');
     if (lang && lang.value === 'en') params.set('lang', 'en');
     const url = root.dataset.embed + '?' + params.toString();

@@ -33,8 +33,8 @@ GAZETTEER = REPO_ROOT / "data" / "gazetteer"
 QUARTERS = REPO_ROOT / "data" / "demo" / "quarters.geojson"
 
 
-def moved(geom: Any) -> Any:
-    return shapely.transform(geom, lambda c: c + SHIFT)
+def moved(geom: Any, shift: tuple[float, float] = SHIFT) -> Any:
+    return shapely.transform(geom, lambda c: c + shift)
 
 
 @dataclass
@@ -57,12 +57,14 @@ def _features(path: Any) -> list[dict]:
     ]
 
 
-@pytest.fixture(scope="session", name="hamme")
-def hamme_fixture(engine: Engine) -> Hamme:
-    """A moved copy of Bochum-Hamme with its streets, addresses and places."""
-    slug = f"hamme-import-{uuid.uuid4().hex[:6]}"
+def copy_hamme(
+    engine: Engine, shift: tuple[float, float] = SHIFT, prefix: str = "hamme-import",
+    name: str = "Hamme (Import)",
+) -> Hamme:  # fmt: skip
+    """A copy of Bochum-Hamme moved by ``shift`` degrees, with its streets, addresses, places."""
+    slug = f"{prefix}-{uuid.uuid4().hex[:6]}"
     boundary = next(
-        moved(shape(f["geometry"]))
+        moved(shape(f["geometry"]), shift)
         for f in json.loads(QUARTERS.read_text(encoding="utf-8"))["features"]
         if f["properties"]["slug"] == "bochum-hamme"
     )
@@ -72,15 +74,15 @@ def hamme_fixture(engine: Engine) -> Hamme:
             conn.execute(
                 text(
                     "INSERT INTO quarter (slug, name, city, boundary) VALUES "
-                    "(:s, 'Hamme (Import)', 'Bochum', ST_Multi(ST_GeomFromText(:b, 4326))) "
+                    "(:s, :n, 'Bochum', ST_Multi(ST_GeomFromText(:b, 4326))) "
                     "RETURNING id"
                 ),
-                {"s": slug, "b": boundary.wkt},
+                {"s": slug, "n": name, "b": boundary.wkt},
             ).scalar_one()
         )
         rows = []
         for f in _features(GAZETTEER / "streets.geojson") + _features(GAZETTEER / "places.geojson"):
-            p, geom = f["properties"], moved(shape(f["geometry"]))
+            p, geom = f["properties"], moved(shape(f["geometry"]), shift)
             rows.append(
                 {
                     "q": place.id,
@@ -101,6 +103,12 @@ def hamme_fixture(engine: Engine) -> Hamme:
             rows,
         )
     return place
+
+
+@pytest.fixture(scope="session", name="hamme")
+def hamme_fixture(engine: Engine) -> Hamme:
+    """A moved copy of Bochum-Hamme with its streets, addresses and places."""
+    return copy_hamme(engine)
 
 
 SPORTS_HEADER = ["Nr", "Bezeichnung", "Sportart", "Straße", "Hausnummer", "PLZ", "Ort"]

@@ -20,7 +20,9 @@
   const PAGE = 200;
   const FILTERS = ['state', 'quarter', 'layer', 'kind', 'type', 'walkthrough', 'author', 'since', 'until'];
   const state = { items: [], total: 0, current: -1, selected: new Set(), detail: null, noteFor: null,
-    map: null, marker: null, moved: null };
+    noteId: null, map: null, marker: null, moved: null };
+  /* Decisions act on the current row, never on a detail still loading for the row before. */
+  const currentItem = () => state.items[state.current] || null;
 
   function filterValues() {
     const out = {};
@@ -189,7 +191,7 @@
   function showDetail(entry) {
     const same = entry && state.detail && state.detail.id === entry.id;
     state.detail = entry;
-    if (!same) { state.moved = null; closeNote(); }
+    if (!same) { state.moved = null; if (!entry || state.noteId !== entry.id) closeNote(); }
     $('fg-empty').hidden = !!entry;
     $('fg-body').hidden = !entry;
     if (!entry) { $('fg-detail-h').textContent = t('Eintrag', 'Entry'); return; }
@@ -302,8 +304,10 @@
   }
 
   function openNote(action) {
-    if (!state.detail) return;
+    const item = currentItem();
+    if (!item) return;
     state.noteFor = action;
+    state.noteId = item.id;
     $('fg-note-box').hidden = false;
     $('fg-note-label').textContent = action === 'reject'
       ? t('Grund der Ablehnung (für das Feldteam)', 'Reason for rejecting (for the field team)')
@@ -313,11 +317,11 @@
     $('fg-note').focus();
   }
 
-  function closeNote() { state.noteFor = null; $('fg-note-box').hidden = true; }
+  function closeNote() { state.noteFor = null; state.noteId = null; $('fg-note-box').hidden = true; }
 
   async function decide(action, note) {
-    const d = state.detail;
-    if (!d) return;
+    const d = currentItem();
+    if (!d || (note !== undefined && d.id !== state.noteId)) return;
     const index = state.current;
     try {
       await P.api(`/api/review/${d.type}/${d.id}/decision`, { json: { action, note: note || '' } });
