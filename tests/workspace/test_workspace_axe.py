@@ -26,6 +26,7 @@ PAGES = {
     "/planung/interviews": ("planner", "data-interviews=ready"),
     "/planung/import": ("planner", "data-import-ready"),
     "/planung/karten": ("planner", "data-karten=ready"),
+    "/planung/veraenderung": ("planner", "data-change-loaded"),
     "/planung/verwaltung": ("admin", "data-admin-loaded"),
 }
 

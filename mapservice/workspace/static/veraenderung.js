@@ -188,6 +188,7 @@
     if (labels.length < 2) {
       showError(P.t('Dieses Quartier hat weniger als zwei Begehungsrunden: nichts zu vergleichen.',
         'This quarter has fewer than two rounds: nothing to compare.'));
+      document.documentElement.dataset.changeLoaded = 'none';  // settled: nothing to load
       return false;
     }
     return true;
