@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from mapservice.api.actors import router as actors_router
 from mapservice.api.change import router as change_router
 from mapservice.api.docs import router as docs_router
 from mapservice.api.errors import install_error_handlers
@@ -73,6 +74,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(ReadRouting)  # primary or replica per request; publishes writes
     app.add_middleware(InputGuard)  # 400 for NUL in URL or JSON body, before any route
     # Tiles first: Starlette tries routes in order, and tiles are most of the traffic.
+    app.include_router(actors_router)  # /api/actors, /tiles/akteure, /ogc/…/akteure (first)
     app.include_router(tiles_router)
     app.include_router(health_router)
     app.include_router(pages_router)

@@ -25,6 +25,7 @@ from mapservice.ogc.items import ItemsQuery, Page, items_page, one_item, page_bo
 from mapservice.ogc.openapi import openapi_30
 from mapservice.ogc.params import DEFAULT_LIMIT, MAX_LIMIT, Cursor, negotiate, parse_bbox, parse_int
 from mapservice.ogc.queryables import property_schemas, queryables_document, queryables_for
+from mapservice.programme.actors.ogc import collection as actors_collection
 from mapservice.programme.ogc import collection as measures_collection
 from mapservice.tiles.extent import visible_extent
 from mapservice.tiles.filters import FILTER_NAMES, parse_filters, query_values
@@ -134,6 +135,7 @@ async def collections(
         await _collection_doc(request, rt, lay, viewer) for lay in visible_layers(catalog, viewer)
     ]
     docs.append(measures_collection(root))  # Handlungsprogramm (mapservice.api.measures_ogc)
+    docs.append(actors_collection(root))  # Akteure & Angebote (mapservice.api.actors)
     doc = documents.collections(root, docs)
     response = _answer(
         _format(request, query), doc, "collections", "Sammlungen / collections", root
