@@ -186,6 +186,17 @@ def get_actor(conn: Connection, viewer: Viewer, aid: uuid.UUID, lang: str = "de"
     return _shape(row, lang)
 
 
+def names(conn: Connection, viewer: Viewer, ids: set[Any]) -> dict[Any, str]:
+    """Id → name of the actors among ``ids`` the viewer may see (for measures' links)."""
+    if not ids:
+        return {}
+    rows = conn.execute(
+        text(f"SELECT a.id, a.name FROM actor a WHERE a.id = ANY(:ids) AND {visible_sql(viewer)}"),
+        {"ids": list(ids)},
+    ).all()
+    return {r.id: r.name for r in rows}
+
+
 def consent_history(conn: Connection, aid: uuid.UUID) -> list[dict[str, Any]]:
     """Who granted or withdrew which field when (never the values)."""
     rows = conn.execute(
