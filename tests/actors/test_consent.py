@@ -93,8 +93,10 @@ def test_withdrawn_consent_disappears_from_every_public_output(
     for value in (phone, email):
         found = [r for r, body in before.items() if value.encode() in body]
         assert any(r.endswith(".mvt") for r in found), value
-        assert {f"/api/actors/{actor['id']}", f"/api/actors/export.csv?quarter="
-                f"{programme.quarter}"} <= set(found)  # fmt: skip
+        assert {
+            f"/api/actors/{actor['id']}",
+            f"/api/actors/export.csv?quarter={programme.quarter}",
+        } <= set(found)
         assert any("/ogc/collections/akteure/items" in r for r in found)
 
     # withdraw phone and e-mail: gone at once, everywhere; the name stays
@@ -115,8 +117,9 @@ def test_withdrawn_consent_disappears_from_every_public_output(
     assert tile.headers["cache-control"] == "public, max-age=0, must-revalidate"
 
     # withdraw the name: the person is not public at all, and no measure names her
-    http.put(f"/api/actors/{actor['id']}/consent", json={"public_fields": []},
-             headers=programme.auth())  # fmt: skip
+    http.put(
+        f"/api/actors/{actor['id']}/consent", json={"public_fields": []}, headers=programme.auth()
+    )
     gone = crawl(http, programme, actor["id"], measure["id"])
     for route, body in gone.items():
         assert actor["name"].encode() not in body, route
@@ -125,8 +128,13 @@ def test_withdrawn_consent_disappears_from_every_public_output(
     assert http.get(f"/api/actors/{actor['id']}").status_code == 404
     history = http.get(f"/api/actors/{actor['id']}/consent", headers=programme.auth()).json()
     withdrawn = [(e["field"], e["granted"]) for e in history["events"] if not e["granted"]]
-    assert withdrawn == [("phone", False), ("email", False), ("name", False),
-                         ("location", False), ("offers", False)]  # fmt: skip
+    assert withdrawn == [
+        ("phone", False),
+        ("email", False),
+        ("name", False),
+        ("location", False),
+        ("offers", False),
+    ]
 
 
 def test_a_person_is_private_without_consent(http: httpx.Client, programme: Programme) -> None:

@@ -313,11 +313,18 @@ def read_rows_any(data: bytes) -> tuple[list[str], list[dict[str, str]]]:
     return header, rows
 
 
+def _unguard(value: str | None) -> str | None:
+    """Undo the export's CSV-injection guard (a ``'`` before ``= + - @``): "+49 …" again."""
+    if value and len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value
+
+
 def values_of(fmt: str, raw: Any) -> dict[str, Any]:
     if fmt == "csv":
         if "__extra__" in raw:
             raise RowError("too_many_cells", "mehr Zellen als Spalten", "more cells than columns")
-        return _plain_row(raw, None)
+        return _plain_row({k: _unguard(v) for k, v in raw.items()}, None)
     if not isinstance(raw, dict) or raw.get("type") != "Feature":
         raise RowError("not_a_feature", "kein GeoJSON-Feature", "not a GeoJSON feature")
     props = raw.get("properties") or {}
