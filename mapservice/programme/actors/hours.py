@@ -59,16 +59,19 @@ def check(value: str, where: str = "opening_hours") -> str:
 
 
 def state(value: str, now: datetime | None = None) -> dict[str, Any]:
-    """``open_now`` (True/False, None when unknown or not given) and the next change."""
+    """``open_now`` (True/False, None when unknown or not given), the next change and the
+    rule's comment."""
     if not value:
-        return {"open_now": None, "next_change": None}
+        return {"open_now": None, "next_change": None, "hours_comment": ""}
     parsed = parse(value)
     at = (now or datetime.now(ZONE)).astimezone(ZONE)
     found = parsed.state(at)
+    comment = found[1] if isinstance(found, tuple) and len(found) > 1 else ""
     name = str(found[0] if isinstance(found, tuple) else found).rsplit(".", 1)[-1].lower()
     is_open = {"open": True, "closed": False}.get(name)
     change = parsed.next_change(at)
     return {
         "open_now": is_open,
         "next_change": change.isoformat(timespec="minutes") if change is not None else None,
+        "hours_comment": comment or "",  # e.g. "nach Vereinbarung" ('Mo-Fr unknown "…"')
     }

@@ -146,7 +146,9 @@ def _plain_row(raw: dict[str, Any], geometry: dict[str, Any] | None) -> dict[str
         values["quarters"] = [q.strip() for q in get("quarters").split(";") if q.strip()]
     if "tags" in raw:
         values["tags"] = raw["tags"] if isinstance(raw["tags"], dict) else _tags(get("tags"))
-    if "public_fields" in raw:
+    if isinstance(raw.get("public_fields"), list):
+        values["public_fields"] = raw["public_fields"]
+    elif "public_fields" in raw:
         values["public_fields"] = [f.strip() for f in get("public_fields").split(";") if f.strip()]
     if "published" in raw:
         flag = _FLAG.get(get("published").lower())
@@ -157,7 +159,9 @@ def _plain_row(raw: dict[str, Any], geometry: dict[str, Any] | None) -> dict[str
         values["location"] = geometry
     elif "lon" in raw or "lat" in raw:
         values["location"] = _point(get("lon"), get("lat"))
-    if get("offer_what"):
+    if isinstance(raw.get("offers"), list):  # GeoJSON: a list of {what, for_whom, …}
+        values["offers"] = raw["offers"]
+    elif get("offer_what"):
         values["offers"] = [
             {
                 "what": get("offer_what"),
