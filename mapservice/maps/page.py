@@ -237,6 +237,8 @@ def render_map_page(page: PageInput) -> str:
         "keys_js": page.assets.url("karte-keys.js", page.asset_base),
         "figures_js": page.assets.url("karte-figures.js", page.asset_base),
         "overlays_js": page.assets.url("karte-overlays.js", page.asset_base),
+        "actors_js": page.assets.url("karte-actors.js", page.asset_base),  # Wer hilft hier?
+        "actors_css": page.assets.url("karte-actors.css", page.asset_base),
     }
     charts = [
         dimension_chart(

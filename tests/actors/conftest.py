@@ -46,3 +46,7 @@ def create_actor(http: httpx.Client, p: Programme, **overrides: Any) -> dict[str
 @pytest.fixture()
 def db(engine: Engine) -> Engine:
     return engine
+
+
+# Browser tests: the map tests' Chromium and watched pages (tests/browser/conftest.py).
+from tests.browser.conftest import browser, make_page  # noqa: E402, F401
