@@ -33,6 +33,7 @@ from mapservice.db.session import connect
 from mapservice.fieldapp import router as fieldapp_router
 from mapservice.tiles.runtime import open_runtime
 from mapservice.workspace import router as workspace_router
+from mapservice.workspace.actors import router as actors_workspace_router
 from mapservice.workspace.imports import router as workspace_imports_router
 from mapservice.workspace.imports.layers import install as install_planner_layers
 from mapservice.workspace.interviews import router as interviews_workspace_router
@@ -95,6 +96,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(review_router)  # /planung/freigabe, /api/review/…
     app.include_router(workspace_imports_router)  # /planung/import, /api/imports/{preview,jobs}
     app.include_router(views_workspace_router)  # /planung/karten, /api/workspace/views
+    app.include_router(actors_workspace_router)  # /planung/akteure (Akteure & Angebote)
     app.include_router(docs_router)  # /docs with self-hosted Swagger UI
     return app
 

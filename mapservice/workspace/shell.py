@@ -61,6 +61,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("interviews", f"{BASE}/interviews", "Interviews", "Interviews"),
     NavItem("import", f"{BASE}/import", "Import", "Import"),
     NavItem("karten", f"{BASE}/karten", "Karten", "Maps"),
+    NavItem("akteure", f"{BASE}/akteure", "Akteure", "Actors"),
     NavItem("verwaltung", f"{BASE}/verwaltung", "Verwaltung", "Administration", ("admin",)),
 )
 
