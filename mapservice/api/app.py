@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from mapservice.api.actors import early as actors_early_router
 from mapservice.api.actors import router as actors_router
 from mapservice.api.change import router as change_router
 from mapservice.api.docs import router as docs_router
@@ -75,7 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(ReadRouting)  # primary or replica per request; publishes writes
     app.add_middleware(InputGuard)  # 400 for NUL in URL or JSON body, before any route
     # Tiles first: Starlette tries routes in order, and tiles are most of the traffic.
-    app.include_router(actors_router)  # /api/actors, /tiles/akteure, /ogc/…/akteure (first)
+    app.include_router(actors_early_router)  # /tiles/akteure, /ogc/…/akteure: before layers
     app.include_router(tiles_router)
     app.include_router(health_router)
     app.include_router(pages_router)
@@ -86,6 +87,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(photos_router)
     app.include_router(interviews_router)
     app.include_router(measures_router)  # /api/measures, …/observations/{id}/measures
+    app.include_router(actors_router)  # /api/actors (Akteure & Angebote)
     app.include_router(measures_ogc_router)  # /ogc/collections/massnahmen, before ogc_router
     app.include_router(ogc_router)
     app.include_router(maps_router)  # /maps, /embed, /maps/{q}/share, /assets

@@ -112,7 +112,7 @@ class ActorPatch(NoExplicitNull):
     published: bool | None = Field(default=None, strict=True)
 
 
-class ConsentIn(BaseModel):
+class ActorConsentIn(BaseModel):
     """Consent per field: the complete list of fields that may be published from now on."""
 
     model_config = ConfigDict(extra="forbid")
