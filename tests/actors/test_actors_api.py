@@ -139,3 +139,35 @@ def test_bad_input_is_refused_and_nothing_written(
     assert_refusal(bad, 400, "invalid_opening_hours")
     stored = http.get(f"/api/actors/{made['id']}", headers=programme.auth()).json()
     assert stored["offers"][0]["what"] == "Sprechstunde" and stored["version"] == 1
+
+
+def test_measures_name_their_responsible_actor(http, programme: Programme) -> None:  # type: ignore[no-untyped-def]
+    import uuid
+
+    from tests.programme.conftest import measure_body
+
+    actor = create_actor(http, programme, name="Quartiersbüro Test")
+    unknown = http.post(
+        "/api/measures",
+        json=measure_body(programme, responsible_actor_id=str(uuid.uuid4())),
+        headers=programme.auth(),
+    )
+    assert_refusal(unknown, 400, "unknown_actor")
+    made = http.post(
+        "/api/measures",
+        json=measure_body(programme, responsible="QM", responsible_actor_id=actor["id"]),
+        headers=programme.auth(),
+    ).json()
+    assert made["responsible"] == "QM"  # the free text stays (CSV format)
+    assert made["responsible_actor"] == {"id": actor["id"], "name": "Quartiersbüro Test"}
+    cleared = http.patch(
+        f"/api/measures/{made['id']}", json={"responsible_actor_id": None}, headers=programme.auth()
+    ).json()
+    assert cleared["responsible_actor"] is None
+    http.patch(
+        f"/api/measures/{made['id']}",
+        json={"responsible_actor_id": actor["id"]},
+        headers=programme.auth(),
+    )
+    http.delete(f"/api/actors/{actor['id']}", headers=programme.auth())
+    assert http.get(f"/api/measures/{made['id']}").json()["responsible_actor"] is None
