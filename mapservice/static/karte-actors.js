@@ -5,7 +5,9 @@
  * actor with a visible place. Everything comes from /api/actors, which applies the
  * publication consent per field: what is not consented is simply not in the answer. Keyboard:
  * the search field, the "open now" box and each entry's "Auf der Karte zeigen" button are
- * ordinary controls; the button centres the map and opens the actor's popup.
+ * ordinary controls; the button centres the map and opens the actor's popup. The markers
+ * themselves are no Tab stops (keyboard: false): the map keeps its one roving Tab stop
+ * (karte-keys.js), and the list is the keyboard way to every actor.
  */
 (function () {
   'use strict';
@@ -100,7 +102,7 @@
         if (!a.geometry || a.geometry.type !== 'Point') continue;
         const [lon, lat] = a.geometry.coordinates;
         const icon = L.divIcon({ className: 'ah-marker', html: '<i class="fa-solid fa-handshake-angle" aria-hidden="true"></i>', iconSize: [28, 28] });
-        markers[a.id] = L.marker([lat, lon], { icon, title: a.name, alt: a.name, keyboard: true })
+        markers[a.id] = L.marker([lat, lon], { icon, title: a.name, alt: a.name, keyboard: false })
           .bindPopup(() => `<div class="kp ah-pop">${card(a, t, true)}</div>`, { maxWidth: 300 });
       }
       render();
