@@ -7,6 +7,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from mapservice.api.actors import early as actors_early_router
+from mapservice.api.actors import router as actors_router
 from mapservice.api.change import router as change_router
 from mapservice.api.docs import router as docs_router
 from mapservice.api.errors import install_error_handlers
@@ -33,6 +35,7 @@ from mapservice.fieldapp import router as fieldapp_router
 from mapservice.maps.project_map import router as project_map_router
 from mapservice.tiles.runtime import open_runtime
 from mapservice.workspace import router as workspace_router
+from mapservice.workspace.actors import router as actors_workspace_router
 from mapservice.workspace.imports import router as workspace_imports_router
 from mapservice.workspace.imports.layers import install as install_planner_layers
 from mapservice.workspace.interviews import router as interviews_workspace_router
@@ -74,6 +77,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(ReadRouting)  # primary or replica per request; publishes writes
     app.add_middleware(InputGuard)  # 400 for NUL in URL or JSON body, before any route
     # Tiles first: Starlette tries routes in order, and tiles are most of the traffic.
+    app.include_router(actors_early_router)  # /tiles/akteure, /ogc/…/akteure: before layers
     app.include_router(tiles_router)
     app.include_router(health_router)
     app.include_router(pages_router)
@@ -84,6 +88,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(photos_router)
     app.include_router(interviews_router)
     app.include_router(measures_router)  # /api/measures, …/observations/{id}/measures
+    app.include_router(actors_router)  # /api/actors (Akteure & Angebote)
     app.include_router(measures_ogc_router)  # /ogc/collections/massnahmen, before ogc_router
     app.include_router(ogc_router)
     app.include_router(project_map_router)  # /maps[/{q}]/massnahmen, before maps_router
@@ -95,6 +100,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(review_router)  # /planung/freigabe, /api/review/…
     app.include_router(workspace_imports_router)  # /planung/import, /api/imports/{preview,jobs}
     app.include_router(views_workspace_router)  # /planung/karten, /api/workspace/views
+    app.include_router(actors_workspace_router)  # /planung/akteure (Akteure & Angebote)
     app.include_router(docs_router)  # /docs with self-hosted Swagger UI
     return app
 

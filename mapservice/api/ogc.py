@@ -26,6 +26,7 @@ from mapservice.ogc.items import ItemsQuery, Page, items_page, one_item, page_bo
 from mapservice.ogc.openapi import openapi_30
 from mapservice.ogc.params import DEFAULT_LIMIT, MAX_LIMIT, Cursor, negotiate, parse_bbox, parse_int
 from mapservice.ogc.queryables import property_schemas, queryables_document, queryables_for
+from mapservice.programme.actors.ogc import collection as actors_collection
 from mapservice.programme.ogc import collection as measures_collection
 from mapservice.tiles.extent import visible_extent
 from mapservice.tiles.filters import FILTER_NAMES, parse_filters, query_values
@@ -137,6 +138,7 @@ async def collections(
     docs = [await _collection_doc(request, rt, lay, viewer) for lay in chosen]
     if goal is None:
         docs.append(measures_collection(root))  # Handlungsprogramm (api.measures_ogc)
+        docs.append(actors_collection(root))  # Akteure & Angebote (mapservice.api.actors)
     doc = documents.collections(root, docs)
     response = _answer(
         _format(request, query), doc, "collections", "Sammlungen / collections", root

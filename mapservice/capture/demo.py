@@ -27,6 +27,7 @@ from mapservice.catalog import load_catalog
 from mapservice.config import REPO_ROOT, Settings
 from mapservice.errors import KarteError
 from mapservice.georef.gazetteer_import import import_file
+from mapservice.programme.actors import demo as _demo_actors
 
 DEMO = REPO_ROOT / "data" / "demo"
 GAZETTEER = REPO_ROOT / "data" / "gazetteer"
@@ -187,6 +188,7 @@ def load_demo(engine: Engine, settings: Settings, *, progress: bool = False) -> 
         ("Begehungsrunden 2024 und 2026 (Hamme)", rounds),
         ("Interviews und Aussagen", interviews),
         ("Handlungsprogramm", programme),
+        ("Akteure & Angebote", lambda conn: _demo_actors.load_actors(conn, DEMO)),
     ]
     with engine.begin() as conn, Progress(disable=not progress, transient=True) as bar:
         task = bar.add_task("Demodaten (synthetisch) laden", total=len(steps))
@@ -213,4 +215,5 @@ def reset_demo(engine: Engine, settings: Settings) -> int:
         conn.execute(text("UPDATE measure c SET parent_id = NULL FROM measure p WHERE "
                           "p.id = c.parent_id AND p.synthetic AND NOT c.synthetic"))  # fmt: skip
         conn.execute(text("DELETE FROM measure WHERE synthetic"))
+        conn.execute(text("DELETE FROM actor WHERE source = 'demo'"))  # Akteure (0013)
         return int(conn.execute(text("DELETE FROM quarter WHERE synthetic")).rowcount)

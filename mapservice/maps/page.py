@@ -249,6 +249,8 @@ def render_map_page(page: PageInput) -> str:
         "time_js": page.assets.url("karte-time.js", page.asset_base),
         "heat_plugin": page.assets.url("heat.js", page.asset_base),
         "density_css": page.assets.url("karte-density.css", page.asset_base),
+        "actors_js": page.assets.url("karte-actors.js", page.asset_base),  # Wer hilft hier?
+        "actors_css": page.assets.url("karte-actors.css", page.asset_base),
     }
     pmtiles = pmtiles_head(page)
     charts = [

@@ -44,7 +44,7 @@ SELECT = """
 SELECT m.id, m.external_id, m.reference, m.title, m.description, m.parent_id,
        ST_AsGeoJSON(m.geom, 7)::json AS geometry, m.layer_ids, m.dimensions, m.responsible,
        m.start_date, m.end_date, m.budget, m.phase, m.status, m.progress, m.weight,
-       m.published, m.synthetic, m.version, m.created_at, m.updated_at,
+       m.published, m.synthetic, m.version, m.created_at, m.updated_at, m.actor_id,
        ARRAY(SELECT q.slug FROM measure_quarter mq JOIN quarter q ON q.id = mq.quarter_id
               WHERE mq.measure_id = m.id ORDER BY q.slug) AS quarters,
        s.on_date AS sachstand_date, s.title AS sachstand_title, s.body AS sachstand_text
@@ -169,6 +169,7 @@ def shape(
         "parent_id": row.parent_id if row.parent_id in figs else None,
         "children": children.get(row.id, 0),
         "responsible": row.responsible,
+        "responsible_actor": row.actor_id,  # an id here; named by with_actors()
         "start_date": row.start_date,
         "end_date": row.end_date,
         "budget": float(row.budget) if row.budget is not None else None,
@@ -199,6 +200,18 @@ def _children(conn: Connection, viewer: Viewer) -> dict[Any, int]:
     return {r.parent_id: int(r.n) for r in rows}
 
 
+def with_actors(conn: Connection, viewer: Viewer, items: list[dict[str, Any]]) -> list[dict]:
+    """``responsible_actor``: the linked actor's id and name as the viewer may read them
+    (the consent rule of the actors), or None — never a withheld person's name."""
+    from mapservice.programme.actors.reads import names
+
+    found = names(conn, viewer, {m["responsible_actor"] for m in items} - {None})
+    for m in items:
+        aid = m["responsible_actor"]
+        m["responsible_actor"] = {"id": str(aid), "name": found[aid]} if aid in found else None
+    return items
+
+
 def list_measures(
     conn: Connection, viewer: Viewer, flt: MeasureFilter, lang: str = "de"
 ) -> tuple[list[dict[str, Any]], int]:
@@ -216,7 +229,7 @@ def list_measures(
         {**params, "limit": flt.limit, "offset": flt.offset},
     ).all()
     figs, kids = figures(conn, viewer), _children(conn, viewer)
-    return [shape(r, figs, kids, lang) for r in rows], int(total)
+    return with_actors(conn, viewer, [shape(r, figs, kids, lang) for r in rows]), int(total)
 
 
 def get_measure(
@@ -227,7 +240,9 @@ def get_measure(
     ).first()
     if row is None:
         raise not_found(mid)
-    return shape(row, figures(conn, viewer), _children(conn, viewer), lang)
+    return with_actors(
+        conn, viewer, [shape(row, figures(conn, viewer), _children(conn, viewer), lang)]
+    )[0]
 
 
 def tree(

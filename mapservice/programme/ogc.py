@@ -148,12 +148,9 @@ def check_params(query: dict[str, str]) -> None:
 
 
 def _feature(m: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "type": "Feature",
-        "id": str(m["id"]),
-        "geometry": m["geometry"],
-        "properties": {k: m[k] for k in PROPERTIES},
-    }
+    props = {k: m[k] for k in PROPERTIES}
+    props["responsible_actor"] = (m.get("responsible_actor") or {}).get("name")
+    return {"type": "Feature", "id": str(m["id"]), "geometry": m["geometry"], "properties": props}
 
 
 def items(conn: Connection, viewer: Viewer, root: str, query: dict[str, str]) -> dict[str, Any]:

@@ -64,6 +64,7 @@ class MeasureIn(BaseModel):
     dimensions: list[DimensionName] = Field(default_factory=list, max_length=3)
     parent_id: uuid.UUID | None = None
     responsible: str = Field(default="", max_length=200)
+    responsible_actor_id: uuid.UUID | None = None  # an actor of /api/actors; text stays
     start_date: date | None = None
     end_date: date | None = None
     budget: Budget | None = None
@@ -83,6 +84,7 @@ class MeasurePatch(NoExplicitNull):
             "version",
             "geometry",
             "parent_id",
+            "responsible_actor_id",
             "start_date",
             "end_date",
             "budget",
@@ -102,6 +104,7 @@ class MeasurePatch(NoExplicitNull):
     dimensions: list[DimensionName] | None = Field(default=None, max_length=3)
     parent_id: uuid.UUID | None = None
     responsible: str | None = Field(default=None, max_length=200)
+    responsible_actor_id: uuid.UUID | None = None
     start_date: date | None = None
     end_date: date | None = None
     budget: Budget | None = None

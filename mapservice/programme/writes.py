@@ -32,6 +32,7 @@ COLUMNS = (
     "layer_ids",
     "dimensions",
     "responsible",
+    "actor_id",
     "start_date",
     "end_date",
     "budget",
@@ -87,6 +88,19 @@ def geometry_wkb(data: Any) -> bytes | None:
             code="geometry_type_not_allowed",
         )
     return wkb.dumps(geom)
+
+
+def check_actor(conn: Connection, actor_id: uuid.UUID | None) -> uuid.UUID | None:
+    """The responsible actor exists (drafts too: planners link before publishing)."""
+    if actor_id is None:
+        return None
+    if conn.execute(text("SELECT 1 FROM actor WHERE id = :i"), {"i": actor_id}).first() is None:
+        raise InvalidInput(
+            f"Akteur {actor_id} gibt es nicht.",
+            f"Actor {actor_id} does not exist.",
+            code="unknown_actor",
+        )
+    return actor_id
 
 
 def _title(conn: Connection, mid: Any) -> str:
@@ -265,6 +279,7 @@ def create(
         "layer_ids": check_layers(catalog, body.layers),
         "dimensions": list(dict.fromkeys(body.dimensions)),
         "responsible": body.responsible.strip(),
+        "actor_id": check_actor(conn, body.responsible_actor_id),
         "start_date": body.start_date,
         "end_date": body.end_date,
         "budget": body.budget,
@@ -329,6 +344,8 @@ def update(
         if name in sent:
             value = getattr(patch, name)
             values[name] = value.strip() if name in ("reference", "responsible") else value
+    if "responsible_actor_id" in sent:
+        values["actor_id"] = check_actor(conn, patch.responsible_actor_id)
     if "geometry" in sent:
         values["geom"] = geometry_wkb(patch.geometry)
     if "layers" in sent and patch.layers is not None:

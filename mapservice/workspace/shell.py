@@ -62,6 +62,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("import", f"{BASE}/import", "Import", "Import"),
     NavItem("karten", f"{BASE}/karten", "Karten", "Maps"),
     NavItem("veraenderung", f"{BASE}/veraenderung", "Veränderung", "Change"),
+    NavItem("akteure", f"{BASE}/akteure", "Akteure", "Actors"),
     NavItem("verwaltung", f"{BASE}/verwaltung", "Verwaltung", "Administration", ("admin",)),
 )
 

@@ -27,6 +27,7 @@ PAGES = {
     "/planung/import": ("planner", "data-import-ready"),
     "/planung/karten": ("planner", "data-karten=ready"),
     "/planung/veraenderung": ("planner", "data-change-loaded"),
+    "/planung/akteure": ("planner", "data-akteure=ready"),
     "/planung/verwaltung": ("admin", "data-admin-loaded"),
 }
 
