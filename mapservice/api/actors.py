@@ -48,7 +48,12 @@ def _json(doc: Any, status: int = 200, viewer: Any = None, **headers: str) -> JS
 
 
 @router.get(
-    "/api/actors", tags=TAG, summary="Akteure & Angebote auflisten / list actors and offers"
+    "/api/actors",
+    tags=TAG,
+    summary="Akteure & Angebote auflisten / list actors and offers",
+    # with this operation in the spec Swagger UI 5.35 stops drawing after ten operations,
+    # without an error (bisected: not its parameters, description or response schema)
+    include_in_schema=False,
 )
 def list_actors(
     conn: ConnDep,
