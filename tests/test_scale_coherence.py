@@ -165,3 +165,38 @@ def test_the_listener_reconnects_and_rereads_what_it_missed(engine: Engine, team
     delay, reconnects = asyncio.run(scenario())
     print(f"\nlistener cut off: version seen again after {delay * 1000:.0f} ms")
     assert reconnects >= 1 and delay < 2.0
+
+
+def test_a_write_outside_the_service_is_announced_by_the_database(engine: Engine) -> None:
+    """A write straight into PostgreSQL (as ``karte import`` or psql do) reaches the listener
+    through the trigger on layer_version (migration 0014), not only at its periodic re-read
+    (set to 30 s here, so only the notification can bring it in time)."""
+    from mapservice.tiles.runtime import open_runtime
+    from mapservice.tiles.settings import TileSettings
+
+    async def scenario() -> tuple[float, int]:
+        rt = await open_runtime(engine, TileSettings(versions_from="notify"), check_s=30)
+        try:
+            listener = rt.listener
+            assert listener is not None and listener.live
+            before, notified = listener.versions.get("mobilitaet"), listener.notified
+            with engine.begin() as conn:
+                conn.execute(
+                    text(
+                        "INSERT INTO observation (id, layer_id, kind, title, geom, status) "
+                        "VALUES (gen_random_uuid(), 'mobilitaet', 'idea', 'Von außen', "
+                        "ST_SetSRID(ST_MakePoint(:x, :y), 4326), 'published')"
+                    ),
+                    {"x": SPOT[0] - 0.002, "y": SPOT[1] - 0.002},
+                )
+            written = time.monotonic()
+            while listener.versions.get("mobilitaet") == before:
+                assert time.monotonic() - written < 5, "no notification from the database"
+                await asyncio.sleep(0.005)
+            return time.monotonic() - written, listener.notified - notified
+        finally:
+            await rt.close()
+
+    delay, notes = asyncio.run(scenario())
+    print(f"\nwrite outside the service: version seen after {delay * 1000:.0f} ms")
+    assert notes >= 1 and delay < 1.0
