@@ -173,21 +173,43 @@ def items(conn: Connection, viewer: Viewer, root: str, query: dict[str, str]) ->
         offset=offset,
     )
     rows, matched = list_measures(conn, viewer, flt)
-    base = f"{root}/collections/{COLLECTION}/items"
+    return feature_page(root, COLLECTION, query, [_feature(m) for m in rows], matched, offset)
+
+
+def feature_page(
+    root: str,
+    collection: str,
+    query: dict[str, str],
+    features: list[dict[str, Any]],
+    matched: int,
+    offset: int,
+) -> dict[str, Any]:
+    """One page of items with self/next links that keep the query (also for ``akteure``)."""
+    base = f"{root}/collections/{collection}/items"
     keep = {k: v for k, v in query.items() if k not in ("offset", "f")}
     links = [link(f"{base}?{urlencode({**keep, 'offset': offset})}", "self", GEOJSON)]
-    if offset + len(rows) < matched:
-        links.append(
-            link(f"{base}?{urlencode({**keep, 'offset': offset + len(rows)})}", "next", GEOJSON)
-        )
+    if offset + len(features) < matched:
+        after = {**keep, "offset": offset + len(features)}
+        links.append(link(f"{base}?{urlencode(after)}", "next", GEOJSON))
     return {
         "type": "FeatureCollection",
-        "features": [_feature(m) for m in rows],
+        "features": features,
         "numberMatched": matched,
-        "numberReturned": len(rows),
+        "numberReturned": len(features),
         "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "links": links,
     }
+
+
+def located_or_404(found: dict[str, Any] | None, raw_id: str) -> dict[str, Any]:
+    """The entry when it exists, is visible and has a place: only those are features."""
+    if found is None or found["geometry"] is None:
+        raise NotFound(
+            f"Objekt {raw_id[:64]} nicht gefunden.",
+            f"Feature {raw_id[:64]} not found.",
+            code="not_found",
+        )
+    return found
 
 
 def item(conn: Connection, viewer: Viewer, raw_id: str) -> dict[str, Any]:
@@ -196,10 +218,4 @@ def item(conn: Connection, viewer: Viewer, raw_id: str) -> dict[str, Any]:
         found = get_measure(conn, viewer, uuid.UUID(raw_id))
     except (ValueError, NotFound):
         found = None
-    if found is None or found["geometry"] is None:
-        raise NotFound(
-            f"Objekt {raw_id[:64]} nicht gefunden.",
-            f"Feature {raw_id[:64]} not found.",
-            code="not_found",
-        )
-    return _feature(found)
+    return _feature(located_or_404(found, raw_id))

@@ -10,9 +10,7 @@ feature at all. Offers are flattened to text (``offers``: "what (for whom; when)
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from sqlalchemy import Connection, text
 
@@ -28,7 +26,7 @@ from mapservice.programme.actors.reads import (
     visible_sql,
 )
 from mapservice.programme.actors.vocab import KINDS
-from mapservice.programme.ogc import _bbox, _choice, _int
+from mapservice.programme.ogc import _bbox, _choice, _int, feature_page, located_or_404
 
 COLLECTION = "akteure"
 TITLE = "Akteure & Angebote"
@@ -129,21 +127,7 @@ def items(conn: Connection, viewer: Viewer, root: str, query: dict[str, str]) ->
         offset=offset,
     )
     rows, matched = list_actors(conn, viewer, flt)
-    base = f"{root}/collections/{COLLECTION}/items"
-    keep = {k: v for k, v in query.items() if k not in ("offset", "f")}
-    links = [link(f"{base}?{urlencode({**keep, 'offset': offset})}", "self", GEOJSON)]
-    if offset + len(rows) < matched:
-        links.append(
-            link(f"{base}?{urlencode({**keep, 'offset': offset + len(rows)})}", "next", GEOJSON)
-        )
-    return {
-        "type": "FeatureCollection",
-        "features": [feature(a) for a in rows],
-        "numberMatched": matched,
-        "numberReturned": len(rows),
-        "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "links": links,
-    }
+    return feature_page(root, COLLECTION, query, [feature(a) for a in rows], matched, offset)
 
 
 def item(conn: Connection, viewer: Viewer, raw_id: str) -> dict[str, Any]:
@@ -151,10 +135,4 @@ def item(conn: Connection, viewer: Viewer, raw_id: str) -> dict[str, Any]:
         found = get_actor(conn, viewer, uuid.UUID(raw_id))
     except (ValueError, NotFound):
         found = None
-    if found is None or found["geometry"] is None:
-        raise NotFound(
-            f"Objekt {raw_id[:64]} nicht gefunden.",
-            f"Feature {raw_id[:64]} not found.",
-            code="not_found",
-        )
-    return feature(found)
+    return feature(located_or_404(found, raw_id))
