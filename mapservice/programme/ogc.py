@@ -63,35 +63,59 @@ PROPERTIES = (
 )
 
 
-def _extent(conn: Connection, viewer: Viewer) -> list[float]:
+WORLD = [-180.0, -90.0, 180.0, 90.0]
+
+
+def extent(conn: Connection, geom: str, from_where: str) -> list[float]:
+    """The bounding box of ``geom`` over ``from_where`` (trusted SQL), the world when empty."""
     row = conn.execute(
         text(
             f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT "
-            f"ST_Extent(m.geom) AS e FROM measure m WHERE {visible_sql(viewer)}) s"
+            f"ST_Extent({geom}) AS e FROM {from_where}) s"
         )
     ).one()
-    return [float(v) for v in row] if row[0] is not None else [-180.0, -90.0, 180.0, 90.0]
+    return [float(v) for v in row] if row[0] is not None else list(WORLD)
+
+
+def collection_doc(
+    root: str,
+    collection_id: str,
+    title: str,
+    description: str,
+    bbox: list[float] | None,
+    extra_links: tuple[tuple[str, str, str, str], ...] = (),
+) -> dict[str, Any]:
+    """An OGC collection document of a built-in collection (massnahmen, akteure).
+
+    ``extra_links``: (path below the collection, rel, media type, title).
+    """
+    base = f"{root}/collections/{collection_id}"
+    return {
+        "id": collection_id,
+        "title": title,
+        "description": description,
+        "itemType": "feature",
+        "crs": uris(),
+        "storageCrs": CRS84,
+        "extent": {"spatial": {"bbox": [bbox or list(WORLD)], "crs": CRS84}},
+        "links": [
+            link(base, "self", JSON, title),
+            link(f"{base}/items", "items", GEOJSON, "Objekte / features"),
+            *(link(f"{base}/{path}", rel, media, name) for path, rel, media, name in extra_links),
+        ],
+    }
 
 
 def collection(root: str, conn: Connection | None = None, viewer: Viewer | None = None) -> dict:
     """The collection document; without a connection the extent is the whole world."""
-    base = f"{root}/collections/{COLLECTION}"
-    bbox = _extent(conn, viewer) if conn is not None and viewer is not None else None
-    return {
-        "id": COLLECTION,
-        "title": TITLE,
-        "description": DESCRIPTION,
-        "itemType": "feature",
-        "crs": uris(),
-        "storageCrs": CRS84,
-        "extent": {"spatial": {"bbox": [bbox or [-180.0, -90.0, 180.0, 90.0]], "crs": CRS84}},
-        "links": [
-            link(base, "self", JSON, TITLE),
-            link(f"{base}/items", "items", GEOJSON, "Objekte / features"),
-            link(f"{base}/queryables", QUERYABLES, "application/schema+json", "Queryables"),
-            link(f"{base}/tiles", REL_TILESETS, JSON, "Vektorkacheln / vector tiles"),
-        ],
-    }
+    bbox = None
+    if conn is not None and viewer is not None:
+        bbox = extent(conn, "m.geom", f"measure m WHERE {visible_sql(viewer)}")
+    extra = (
+        ("queryables", QUERYABLES, "application/schema+json", "Queryables"),
+        ("tiles", REL_TILESETS, JSON, "Vektorkacheln / vector tiles"),
+    )
+    return collection_doc(root, COLLECTION, TITLE, DESCRIPTION, bbox, extra)
 
 
 def _bad(name: str, de: str, en: str) -> InvalidInput:

@@ -12,12 +12,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from mapservice.access import Viewer
 from mapservice.errors import InvalidInput, NotFound
-from mapservice.ogc.crs import CRS84, uris
-from mapservice.ogc.documents import GEOJSON, JSON, link
 from mapservice.programme.actors.reads import (
     ActorFilter,
     field_sql,
@@ -26,7 +24,15 @@ from mapservice.programme.actors.reads import (
     visible_sql,
 )
 from mapservice.programme.actors.vocab import KINDS
-from mapservice.programme.ogc import _bbox, _choice, _int, feature_page, located_or_404
+from mapservice.programme.ogc import (
+    _bbox,
+    _choice,
+    _int,
+    collection_doc,
+    extent,
+    feature_page,
+    located_or_404,
+)
 
 COLLECTION = "akteure"
 TITLE = "Akteure & Angebote"
@@ -61,33 +67,12 @@ def offers_text(offers: list[dict[str, Any]]) -> str:
     return " | ".join(parts)
 
 
-def _extent(conn: Connection, viewer: Viewer) -> list[float]:
-    geom = field_sql(viewer)["location"]
-    row = conn.execute(
-        text(
-            f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT "
-            f"ST_Extent({geom}) AS e FROM actor a WHERE {visible_sql(viewer)}) s"
-        )
-    ).one()
-    return [float(v) for v in row] if row[0] is not None else [-180.0, -90.0, 180.0, 90.0]
-
-
 def collection(root: str, conn: Connection | None = None, viewer: Viewer | None = None) -> dict:
-    base = f"{root}/collections/{COLLECTION}"
-    bbox = _extent(conn, viewer) if conn is not None and viewer is not None else None
-    return {
-        "id": COLLECTION,
-        "title": TITLE,
-        "description": DESCRIPTION,
-        "itemType": "feature",
-        "crs": uris(),
-        "storageCrs": CRS84,
-        "extent": {"spatial": {"bbox": [bbox or [-180.0, -90.0, 180.0, 90.0]], "crs": CRS84}},
-        "links": [
-            link(base, "self", JSON, TITLE),
-            link(f"{base}/items", "items", GEOJSON, "Objekte / features"),
-        ],
-    }
+    bbox = None
+    if conn is not None and viewer is not None:
+        geom = field_sql(viewer)["location"]
+        bbox = extent(conn, geom, f"actor a WHERE {visible_sql(viewer)}")
+    return collection_doc(root, COLLECTION, TITLE, DESCRIPTION, bbox)
 
 
 def check_params(query: dict[str, str]) -> None:
