@@ -1,4 +1,4 @@
-"""Single observation create through the API: latency at 16 concurrent clients.
+"""Single observation create through the API: latency at 16 or 32 concurrent clients.
 
 Target (issue 3): p99 under 50 ms on 2 cores. The service runs as ``karte serve --workers 2``
 runs it (uvicorn in its own process), against a throw-away PostGIS cluster with default
@@ -9,6 +9,11 @@ in the client, from sending to the full response; the CPU the service and Postgr
 per create is read from /proc, so a figure taken on a busy machine can still be judged.
 
     .venv/bin/python -m bench.bench_api_create [--clients 16] [--requests 4000] [--workers 2]
+        [--rate CREATES_PER_S]
+
+``--rate`` switches to an open loop: creates arrive at random at that mean rate (many phones,
+each sending when its user taps "Speichern"), which is how field teams load the service; the
+closed loop is the saturation test, where latency is set by throughput (Little's law).
 """
 
 from __future__ import annotations
@@ -86,6 +91,39 @@ async def load(
         return latencies, time.perf_counter() - started, errors
 
 
+async def load_open(
+    url: str, token: str, clients: int, requests: int, rate: float
+) -> tuple[list[float], float, list[str]]:
+    """Open loop: ``requests`` creates arriving at ``rate`` per second on average (Poisson,
+    as many phones sending on their own), over at most ``clients`` connections. Latency
+    counts from the planned arrival, so a server that falls behind is charged for the queue
+    it causes (no coordinated omission)."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    headers = {"Authorization": f"Bearer {token}"}
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    rnd = random.Random(7)
+    async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=30) as http:
+
+        async def send(planned: float) -> None:
+            try:
+                response = await http.post("/api/observations", json=body(rnd))
+                if response.status_code != 201:
+                    errors.append(f"{response.status_code} {response.text[:80]}")
+            except httpx.HTTPError as exc:
+                errors.append(type(exc).__name__)
+            latencies.append((time.perf_counter() - planned) * 1000)
+
+        started = time.perf_counter()
+        planned, tasks = started, []
+        for _ in range(requests):
+            planned += rnd.expovariate(rate)
+            await asyncio.sleep(max(0.0, planned - time.perf_counter()))
+            tasks.append(asyncio.create_task(send(planned)))
+        await asyncio.gather(*tasks)
+        return latencies, time.perf_counter() - started, errors
+
+
 def _cpu(pid: int) -> float:
     """CPU seconds used by a process (and its finished children), from /proc (Linux)."""
     try:
@@ -132,6 +170,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--requests", type=int, default=4000)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers (2 cores: 2)")
+    parser.add_argument(
+        "--rate", type=float, default=0.0,
+        help="open loop: creates per second arriving at random (default: closed loop)",
+    )  # fmt: skip
     args = parser.parse_args()
     with throwaway_database() as (engine, url, folder):
         with engine.begin() as conn:
@@ -173,15 +215,20 @@ def main() -> None:
                 time.sleep(0.2)
             asyncio.run(load(base, token, args.clients, 300))  # warm-up
             before = _tree_cpu(server.pid), _server_cpu(engine)
-            latencies, seconds, errors = asyncio.run(load(base, token, args.clients, args.requests))
+            if args.rate > 0:
+                measured = load_open(base, token, args.clients, args.requests, args.rate)
+            else:
+                measured = load(base, token, args.clients, args.requests)
+            latencies, seconds, errors = asyncio.run(measured)
             service_ms = (_tree_cpu(server.pid) - before[0]) * 1000 / args.requests
             database_ms = _spent(before[1], _server_cpu(engine)) * 1000 / args.requests
         finally:
             server.terminate()
             server.wait(timeout=30)
     p50, p90, p99 = (percentile(latencies, q) for q in (50, 90, 99))
+    loop = f"open loop at {args.rate:,.0f}/s" if args.rate > 0 else "closed loop"
     print(
-        f"API create, {args.clients} clients, {args.requests:,} requests, {args.workers} "
+        f"API create, {args.clients} clients ({loop}), {args.requests:,} requests, {args.workers} "
         f"worker(s): p50 {p50:.1f} ms, p90 {p90:.1f} ms, p99 {p99:.1f} ms, max "
         f"{max(latencies):.1f} ms, {args.requests / seconds:,.0f} creates/s"
     )
@@ -190,6 +237,12 @@ def main() -> None:
               "full latency)")  # fmt: skip
     print(f"   CPU per create: service {service_ms:.1f} ms, PostgreSQL {database_ms:.1f} ms; "
           f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+    ceiling = (os.cpu_count() or 1) * 1000 / max(service_ms + database_ms, 0.001)
+    if args.rate <= 0:  # Little's law: in a closed loop the mean latency is clients / rate
+        needed = args.clients / (TARGET_P99_MS / 1000)
+        print(f"   closed loop: a mean below {TARGET_P99_MS:.0f} ms at {args.clients} clients "
+              f"needs > {needed:,.0f} creates/s; the CPU per create allows at most "
+              f"{ceiling:,.0f}/s on {os.cpu_count()} cores (server and database alone)")  # fmt: skip
     print(f"   target: p99 < {TARGET_P99_MS:.0f} ms {verdict(p99 < TARGET_P99_MS)}")
 
 

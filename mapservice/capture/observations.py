@@ -26,12 +26,10 @@ from mapservice.errors import Conflict, Forbidden, InvalidInput, KarteError, Not
 from mapservice.georef.crs import geometry_to_wgs84
 from mapservice.georef.quarters import assign_quarter, check_inside_quarter
 
-SELECT = """
-SELECT o.id, q.slug AS quarter, o.layer_id AS layer, o.kind, o.rating, o.title, o.description,
-       ST_AsGeoJSON(o.geom, 7)::json AS geometry, o.accuracy_m, o.observed_at,
-       o.walkthrough_id, o.status, o.author, o.version, o.created_at, o.updated_at
-  FROM observation o JOIN quarter q ON q.id = o.quarter_id
-"""
+COLUMNS = """o.id, q.slug AS quarter, o.layer_id AS layer, o.kind, o.rating, o.title,
+       o.description, ST_AsGeoJSON(o.geom, 7)::json AS geometry, o.accuracy_m, o.observed_at,
+       o.walkthrough_id, o.status, o.author, o.version, o.created_at, o.updated_at"""
+SELECT = f"SELECT {COLUMNS}\n  FROM observation o JOIN quarter q ON q.id = o.quarter_id\n"
 
 # Moderation: which role may move an entry from which status to which.
 # ``changes_requested`` and ``rejected`` need a note (``revisions.require_note``): the field
@@ -138,13 +136,14 @@ def redact(row: dict[str, Any], viewer: Viewer | None) -> dict[str, Any]:
 def create(
     conn: Connection, catalog: Catalog, viewer: Viewer, body: ObservationIn
 ) -> tuple[dict[str, Any], bool]:
-    """Store a new observation; returns ``(row, created)`` — False for a retried upload."""
+    """Store a new observation; returns ``(row, created)`` — False for a retried upload.
+
+    The insert returns the stored row itself, and a stored row is looked up only when the id
+    is taken already (a retry, or a concurrent one that won the race): a first upload costs
+    the quarter lookup and one INSERT, the round trips a phone on a weak network waits for.
+    """
     viewer.require("field", "planner", "admin")
     oid = body.id or uuid.uuid4()
-    existing = _existing_for(conn, viewer, oid)
-    if existing is not None:
-        _same_as_stored(catalog, existing, body)
-        return existing, False
     layer = observation_layer(catalog, body.layer)
     geom = prepare_geometry(body.geometry, body.crs, body.repair, layer)
     check_date(body.observed_at)
@@ -159,24 +158,40 @@ def create(
     if body.walkthrough_id is not None:
         _require_walkthrough(conn, body.walkthrough_id)
     quarter_id = quarter_for(conn, geom, body.quarter)
-    inserted = conn.execute(
-        text(
-            "INSERT INTO observation (id, quarter_id, walkthrough_id, layer_id, kind, rating, "
-            "title, description, geom, accuracy_m, observed_at, status, author) VALUES "
-            "(:id, :q, :w, :layer, :kind, :rating, :title, :description, "
-            "ST_GeomFromWKB(:geom, 4326), :acc, :obs, :status, :author) "
-            "ON CONFLICT (id) DO NOTHING RETURNING id"
-        ),
-        {
-            "id": oid, "q": quarter_id, "w": body.walkthrough_id, "layer": layer.id,
-            "kind": body.kind, "rating": body.rating, "title": body.title.strip(),
-            "description": body.description, "geom": wkb.dumps(geom), "acc": body.accuracy_m,
-            "obs": body.observed_at, "status": status, "author": viewer.name,
-        },
-    ).scalar()  # fmt: skip
-    if inserted is None:  # a concurrent retry won the race
-        return fetch(conn, oid), False
-    return fetch(conn, oid), True
+    row = (
+        conn.execute(
+            text(_INSERT),
+            {
+                "id": oid, "q": quarter_id, "w": body.walkthrough_id, "layer": layer.id,
+                "kind": body.kind, "rating": body.rating, "title": body.title.strip(),
+                "description": body.description, "geom": wkb.dumps(geom),
+                "acc": body.accuracy_m, "obs": body.observed_at, "status": status,
+                "author": viewer.name,
+            },
+        )  # fmt: skip
+        .mappings()
+        .first()
+    )
+    if row is None:  # the id is taken: a retried upload, or someone else's id
+        existing = _existing_for(conn, viewer, oid)
+        if existing is None:  # deleted meanwhile: the conflict is gone, so is the row
+            raise not_found(oid)
+        _same_as_stored(catalog, existing, body)
+        return existing, False
+    return {**row, "pending": None}, True  # a row just made has no revision yet
+
+
+# The new row as :data:`SELECT` returns it (a CTE's RETURNING joined with its quarter).
+_INSERT = f"""
+WITH o AS (
+INSERT INTO observation (id, quarter_id, walkthrough_id, layer_id, kind, rating, title,
+  description, geom, accuracy_m, observed_at, status, author)
+VALUES (:id, :q, :w, :layer, :kind, :rating, :title, :description,
+  ST_GeomFromWKB(:geom, 4326), :acc, :obs, :status, :author)
+ON CONFLICT (id) DO NOTHING RETURNING *
+)
+SELECT {COLUMNS} FROM o JOIN quarter q ON q.id = o.quarter_id
+"""
 
 
 def _existing_for(conn: Connection, viewer: Viewer, oid: uuid.UUID) -> dict[str, Any] | None:

@@ -53,8 +53,9 @@ SELECT coalesce(max(ST_Distance(q.boundary::geography, (d.dp).geom::geography)),
  WHERE q.id = :q GROUP BY q.id
 """
 
+# The quarter and, in the same round trip, whether the geometry stays within its margin.
 _ASSIGN = f"""
-SELECT q.id FROM quarter q
+SELECT q.id, {near_sql("q.boundary", _GEOM)} AS near FROM quarter q
  WHERE ST_Intersects(q.boundary, {_GEOM})
  ORDER BY ST_Covers(q.boundary, ST_PointOnSurface({_GEOM})) DESC, q.id
  LIMIT 1
@@ -130,8 +131,8 @@ def _wkb(geom: BaseGeometry) -> bytes:
 
 def find_quarter(conn: Connection, geom_4326: BaseGeometry) -> int | None:
     """The id of the quarter the geometry belongs to, or None (no error)."""
-    found = conn.execute(text(_ASSIGN), {"g": _wkb(geom_4326)}).scalar()
-    return int(found) if found is not None else None
+    found = conn.execute(text(_ASSIGN), {"g": _wkb(geom_4326)}).first()
+    return int(found.id) if found is not None else None
 
 
 def nearest_quarter(conn: Connection, geom_4326: BaseGeometry) -> NearestQuarter | None:
@@ -167,13 +168,10 @@ def assign_quarter(conn: Connection, geom_4326: BaseGeometry) -> int:
     The refusal names the nearest quarter and the distance, e.g. „Die Geometrie liegt
     außerhalb aller Quartiere; nächstes Quartier: Hamme (Bochum), 1.240 m entfernt."
     """
-    quarter_id = find_quarter(conn, geom_4326)
-    if quarter_id is not None:
-        near = conn.execute(
-            text(f"SELECT {near_sql('boundary', _GEOM)} FROM quarter WHERE id = :q"),
-            {"g": _wkb(geom_4326), "q": quarter_id},
-        ).scalar_one()
-        if not near:
+    found = conn.execute(text(_ASSIGN), {"g": _wkb(geom_4326)}).first()
+    if found is not None:
+        quarter_id = int(found.id)
+        if not found.near:
             raise _too_far(conn, geom_4326, quarter_id, "outside_quarter")
         return quarter_id
     nearest = nearest_quarter(conn, geom_4326)
