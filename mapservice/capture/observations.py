@@ -158,20 +158,13 @@ def create(
     if body.walkthrough_id is not None:
         _require_walkthrough(conn, body.walkthrough_id)
     quarter_id = quarter_for(conn, geom, body.quarter)
-    row = (
-        conn.execute(
-            text(_INSERT),
-            {
-                "id": oid, "q": quarter_id, "w": body.walkthrough_id, "layer": layer.id,
-                "kind": body.kind, "rating": body.rating, "title": body.title.strip(),
-                "description": body.description, "geom": wkb.dumps(geom),
-                "acc": body.accuracy_m, "obs": body.observed_at, "status": status,
-                "author": viewer.name,
-            },
-        )  # fmt: skip
-        .mappings()
-        .first()
-    )
+    values = {
+        "id": oid, "q": quarter_id, "w": body.walkthrough_id, "layer": layer.id,
+        "kind": body.kind, "rating": body.rating, "title": body.title.strip(),
+        "description": body.description, "geom": wkb.dumps(geom), "acc": body.accuracy_m,
+        "obs": body.observed_at, "status": status, "author": viewer.name,
+    }  # fmt: skip
+    row = conn.execute(text(_INSERT), values).mappings().first()
     if row is None:  # the id is taken: a retried upload, or someone else's id
         existing = _existing_for(conn, viewer, oid)
         if existing is None:  # deleted meanwhile: the conflict is gone, so is the row
