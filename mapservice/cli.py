@@ -174,6 +174,14 @@ def db_rebuild_clusters() -> None:
     )
 
 
+@db_app.command("citus-sql")
+def db_citus_sql() -> None:
+    """SQL, das eine migrierte Datenbank auf einem Citus-Koordinator verteilt (docs/citus.md)."""
+    from mapservice.db.citus import distribution_sql
+
+    typer.echo("\n".join(distribution_sql()))
+
+
 @db_app.command("psql", context_settings={"allow_extra_args": True})
 def db_psql(ctx: typer.Context) -> None:
     """psql mit der Datenbank des Dienstes öffnen (weitere Argumente gehen an psql)."""

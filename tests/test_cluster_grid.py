@@ -46,20 +46,20 @@ KINDS = ("strength", "problem", "potential", "idea")
 
 # The same plain arithmetic as sql/clusters.sql: what the grid must agree with.
 FRESH = """
-SELECT layer_id, gx, gy, status, kind, count(*) AS n, sum(x) AS sx, sum(y) AS sy
-  FROM (SELECT layer_id, status, kind, x, y,
+SELECT layer_id, gx, gy, status, kind, quarter_id, count(*) AS n, sum(x) AS sx, sum(y) AS sy
+  FROM (SELECT layer_id, status, kind, quarter_id, x, y,
                floor((x + 20037508.342789244) / :cell)::bigint AS gx,
                floor((20037508.342789244 - y) / :cell)::bigint AS gy
-          FROM (SELECT layer_id, status, kind,
+          FROM (SELECT layer_id, status, kind, quarter_id,
                        ST_X(geom) * 111319.49079327358 AS x,
                        ln(tan(radians(45 + ST_Y(geom) / 2))) * 6378137 AS y
                   FROM observation
                  WHERE ST_GeometryType(geom) = 'ST_Point' OFFSET 0) a) b
- GROUP BY layer_id, gx, gy, status, kind
+ GROUP BY layer_id, gx, gy, status, kind, quarter_id
 """
 CELL18 = 2 * 20037508.342789244 / 2**LEVEL
 
-Key = tuple[str, int, int, str, str]
+Key = tuple[str, int, int, str, str, int]  # layer, gx, gy, status, kind, quarter
 
 
 @pytest.fixture(scope="module")
@@ -69,18 +69,15 @@ def world(engine: Engine) -> World:
 
 def grid_rows(conn: Connection) -> dict[Key, tuple[int, float, float, int]]:
     rows = conn.execute(
-        text("SELECT layer_id, gx, gy, status, kind, n, sx, sy, code FROM cluster_cell")
+        text("SELECT layer_id, gx, gy, status, kind, quarter_id, n, sx, sy, code FROM cluster_cell")
     )
-    return {(r[0], r[1], r[2], r[3], r[4]): (r[5], r[6], r[7], r[8]) for r in rows}
+    return {tuple(r[:6]): tuple(r[6:]) for r in rows}  # type: ignore[misc]
 
 
 def assert_grid_is_exact(engine: Engine) -> None:
     """cluster_cell equals a fresh GROUP BY over every point observation."""
     with engine.connect() as conn:
-        fresh = {
-            (r[0], r[1], r[2], r[3], r[4]): (r[5], r[6], r[7])
-            for r in conn.execute(text(FRESH), {"cell": CELL18})
-        }
+        fresh = {tuple(r[:6]): tuple(r[6:]) for r in conn.execute(text(FRESH), {"cell": CELL18})}
         grid = grid_rows(conn)
     assert grid.keys() == fresh.keys(), (
         f"only in grid: {sorted(grid.keys() - fresh.keys())[:5]}, "

@@ -344,7 +344,7 @@ def _insert(conn: Connection, insert: str) -> int:
         with conn.begin_nested():
             return int(conn.execute(text(insert)).rowcount)
     except IntegrityError:
-        return int(conn.execute(text(f"{insert} ON CONFLICT (id) DO NOTHING")).rowcount)
+        return int(conn.execute(text(f"{insert} ON CONFLICT (id, quarter_id) DO NOTHING")).rowcount)
 
 
 def _refusals(conn: Connection) -> list[Refusal]:

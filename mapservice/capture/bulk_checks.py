@@ -34,6 +34,7 @@ CHECK_ORDER = (
     "unknown_quarter",
     "outside_quarter",
     "unknown_walkthrough",
+    "walkthrough_other_quarter",
 )  # fmt: skip (duplicate_id is applied by TWICE, after CHECKED)
 
 # One pass: derive ids, build and check the geometry, transform it, find the quarter, and name
@@ -66,6 +67,9 @@ SELECT c.*, CAST(NULL AS text) AS detail, false AS inserted,
     WHEN c.quarter_id IS NULL OR NOT c.in_quarter THEN 'outside_quarter'
     WHEN c.walkthrough_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM walkthrough w
       WHERE w.id = c.walkthrough_id) THEN 'unknown_walkthrough'
+    WHEN c.walkthrough_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM walkthrough w
+      WHERE w.id = c.walkthrough_id AND w.quarter_id = c.quarter_id)
+      THEN 'walkthrough_other_quarter'
   END) AS reason
 FROM (
   SELECT t.*, coalesce(qs.id, CASE WHEN t.quarter_slug IS NULL AND t.geom IS NOT NULL THEN
@@ -135,7 +139,8 @@ UPDATE {table} c SET
   reason = CASE WHEN c.derived THEN c.reason ELSE 'duplicate_id' END,
   repeated = c.repeated OR (c.derived AND c.row_no <> t.first_row)
 FROM twice t WHERE t.id = c.id AND (c.derived OR c.reason IS NULL
-  OR c.reason IN ('unknown_quarter', 'outside_quarter', 'unknown_walkthrough'))
+  OR c.reason IN ('unknown_quarter', 'outside_quarter', 'unknown_walkthrough',
+    'walkthrough_other_quarter'))
 """
 
 # Details only for refused rows (usually few), so the pass above stays lean.
@@ -221,7 +226,7 @@ WHERE c.reason IS NULL AND c.repeated AND NOT c.derived AND o.status = 'publishe
         btrim(c.title), coalesce(c.description, ''), c.accuracy_m, c.observed_at,
         c.georef_method)
        OR NOT ST_Equals(o.geom, c.geom))
-ON CONFLICT (observation_id) WHERE state IN ('review', 'changes_requested')
+ON CONFLICT (observation_id, quarter_id) WHERE state IN ('review', 'changes_requested')
   AND observation_id IS NOT NULL
 DO UPDATE SET changes = EXCLUDED.changes, geom = EXCLUDED.geom, state = 'review',
   source = 'import', author = EXCLUDED.author, updated_at = now()

@@ -91,7 +91,7 @@ def _load_walkthroughs(conn: Any, name: str = "walkthroughs.geojson") -> int:
             "SELECT CAST(:id AS uuid), q.id, :title, CAST(:started_at AS timestamptz), "
             "CAST(:ended_at AS timestamptz), :team, :residents, :multipliers, :experts, "
             ":administration, :notes, ST_GeomFromWKB(:g, 4326), 'demo', true "
-            "FROM quarter q WHERE q.slug = :q ON CONFLICT (id) DO NOTHING"
+            "FROM quarter q WHERE q.slug = :q ON CONFLICT (id, quarter_id) DO NOTHING"
         ),
         rows,
     )
@@ -106,7 +106,7 @@ def _load_interviews(conn: Any) -> tuple[int, list[FindingRecord]]:
             "INSERT INTO interview (id, quarter_id, held_on, participant_group, pseudonym, "
             "synthetic) SELECT CAST(:id AS uuid), q.id, CAST(:date AS date), "
             ":participant_group, :pseudonym, true FROM quarter q WHERE q.slug = :quarter "
-            "ON CONFLICT (id) DO NOTHING"
+            "ON CONFLICT (id, quarter_id) DO NOTHING"
         ),
         interviews,
     )

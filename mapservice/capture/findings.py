@@ -117,7 +117,7 @@ def store_findings(
                 "public_place_text) VALUES (:id, :iv, :q, :st, "
                 ":layers, :kind, :place, ST_GeomFromWKB(:g, 4326), :method, :conf, :home, "
                 "ST_GeomFromWKB(:pg, 4326), :review, :status, :syn, :pst, :ppl) "
-                "ON CONFLICT (id) DO NOTHING"
+                "ON CONFLICT (id, quarter_id) DO NOTHING"
             ),
             {
                 "id": fid, "iv": rec.interview_id, "q": quarter_id, "st": statement,

@@ -147,7 +147,7 @@ def _write_contact(conn: Connection, iid: uuid.UUID, quarter_id: int, contact: C
         text(
             "INSERT INTO interview_contact (interview_id, quarter_id, full_name, email, phone, "
             "address, consent) VALUES (:id, :q, :full_name, :email, :phone, :address, :consent) "
-            "ON CONFLICT (interview_id) DO UPDATE SET full_name = EXCLUDED.full_name, "
+            "ON CONFLICT (interview_id, quarter_id) DO UPDATE SET full_name = EXCLUDED.full_name, "
             "email = EXCLUDED.email, phone = EXCLUDED.phone, address = EXCLUDED.address, "
             "consent = EXCLUDED.consent"
         ),

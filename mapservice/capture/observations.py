@@ -155,9 +155,10 @@ def create(
             "Field teams save drafts or submit for review; planners publish.",
             code="status_forbidden",
         )
+    slug = body.quarter
     if body.walkthrough_id is not None:
-        _require_walkthrough(conn, body.walkthrough_id)
-    quarter_id = quarter_for(conn, geom, body.quarter)
+        slug = _walkthrough_quarter(conn, body.walkthrough_id, slug)
+    quarter_id = quarter_for(conn, geom, slug)
     values = {
         "id": oid, "q": quarter_id, "w": body.walkthrough_id, "layer": layer.id,
         "kind": body.kind, "rating": body.rating, "title": body.title.strip(),
@@ -179,9 +180,10 @@ _INSERT = f"""
 WITH o AS (
 INSERT INTO observation (id, quarter_id, walkthrough_id, layer_id, kind, rating, title,
   description, geom, accuracy_m, observed_at, status, author)
-VALUES (:id, :q, :w, :layer, :kind, :rating, :title, :description,
-  ST_GeomFromWKB(:geom, 4326), :acc, :obs, :status, :author)
-ON CONFLICT (id) DO NOTHING RETURNING *
+SELECT :id, :q, :w, :layer, :kind, :rating, :title, :description,
+  ST_GeomFromWKB(:geom, 4326), :acc, :obs, :status, :author
+ WHERE NOT EXISTS (SELECT 1 FROM observation WHERE id = :id)
+ON CONFLICT (id, quarter_id) DO NOTHING RETURNING *
 )
 SELECT {COLUMNS} FROM o JOIN quarter q ON q.id = o.quarter_id
 """
@@ -222,17 +224,27 @@ def _same_as_stored(catalog: Catalog, stored: dict[str, Any], body: ObservationI
         )  # fmt: skip
 
 
-def _require_walkthrough(conn: Connection, wid: uuid.UUID) -> None:
-    found = conn.execute(text("SELECT 1 FROM walkthrough WHERE id = :w"), {"w": wid}).first()
-    if not found:
+def _walkthrough_quarter(conn: Connection, wid: uuid.UUID, slug: str | None) -> str:
+    """The slug of the walkthrough's quarter, where its observations are kept (the shard key
+    of both, docs/citus.md): a quarter given beside it must be the same one."""
+    found = conn.execute(
+        text("SELECT q.slug FROM walkthrough w JOIN quarter q ON q.id = w.quarter_id "
+             "WHERE w.id = :w"),
+        {"w": wid},
+    ).scalar()  # fmt: skip
+    if found is None:
         raise refuse("unknown_walkthrough", str(wid))
+    if slug is not None and slug != found:
+        raise refuse("walkthrough_other_quarter", f"{found[:64]} ≠ {slug[:64]}")
+    return str(found)
 
 
 def _editable(conn: Connection, viewer: Viewer, oid: uuid.UUID) -> dict[str, Any]:
     viewer.require("field", "planner", "admin")
     row = (
         conn.execute(
-            text("SELECT id, author, status, version, layer_id, quarter_id FROM observation "
+            text("SELECT id, author, status, version, layer_id, quarter_id, walkthrough_id "
+                 "FROM observation "
                  "WHERE id = :id FOR UPDATE"),
             {"id": oid},
         )
@@ -288,7 +300,10 @@ def update(
     sets = [f"{name} = :{name}" for name in changes]
     if patch.geometry is not None:
         geom = prepare_geometry(patch.geometry, patch.crs, patch.repair, layer)
-        quarter_id = quarter_for(conn, geom, None)
+        walk = current.get("walkthrough_id")
+        quarter_id = quarter_for(
+            conn, geom, _walkthrough_quarter(conn, walk, None) if walk else None
+        )
         viewer.require_scope(quarter_id=quarter_id)  # not into a quarter outside its rights
         changes.update(geom=wkb.dumps(geom), quarter_id=quarter_id)
         sets += ["geom = ST_GeomFromWKB(:geom, 4326)", "quarter_id = :quarter_id"]

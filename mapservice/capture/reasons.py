@@ -54,6 +54,12 @@ REASONS: dict[str, tuple[str, str]] = {
         "Status must be draft, review, published or rejected.",
     ),
     "unknown_walkthrough": ("Unbekannte Begehung.", "Unknown walkthrough."),
+    "walkthrough_other_quarter": (
+        "Die Begehung gehört zu einem anderen Quartier; Beobachtungen einer Begehung liegen in "
+        "ihrem Quartier.",
+        "The walkthrough belongs to another quarter; a walkthrough's observations lie in its "
+        "quarter.",
+    ),
     "duplicate_id": ("Dieselbe id kommt mehrfach in der Datei vor.", "The same id occurs twice."),
     "invalid_value": ("Ungültiger Wert.", "Invalid value."),
     "address_missing": (

@@ -111,9 +111,9 @@ def record(
         text(
             "INSERT INTO walkthrough_track (walkthrough_id, recording, quarter_id, author, "
             "track, points, ended_at) VALUES (:id, :r, :q, :a, ST_GeomFromWKB(:g, 4326), :n, "
-            ":e) ON CONFLICT (walkthrough_id, recording) DO UPDATE SET track = EXCLUDED.track, "
-            "points = EXCLUDED.points, ended_at = EXCLUDED.ended_at, author = EXCLUDED.author, "
-            "updated_at = now()"
+            ":e) ON CONFLICT (walkthrough_id, recording, quarter_id) DO UPDATE "
+            "SET track = EXCLUDED.track, points = EXCLUDED.points, ended_at = EXCLUDED.ended_at, "
+            "author = EXCLUDED.author, updated_at = now()"
         ),
         {"id": wid, "r": key, "q": quarter_id, "a": viewer.name, "g": wkb.dumps(line),
          "n": len(line.coords), "e": ended_at},

@@ -179,7 +179,7 @@ def create(conn: Connection, viewer: Viewer, body: WalkthroughIn) -> tuple[dict[
             "INSERT INTO walkthrough (id, quarter_id, title, started_at, ended_at, team, "
             "residents, multipliers, experts, administration, notes, author) VALUES (:id, :q, "
             ":title, :started_at, :ended_at, :team, :residents, :multipliers, :experts, "
-            ":administration, :notes, :author) ON CONFLICT (id) DO NOTHING"
+            ":administration, :notes, :author) ON CONFLICT (id, quarter_id) DO NOTHING"
         ),
         {"id": wid, "q": quarter_id, "author": viewer.name, **values},
     )

@@ -62,9 +62,10 @@ def load_programme(conn: Connection, catalog: Catalog, folder: Path) -> dict[str
         if rows:
             conn.execute(
                 text(
-                    f"INSERT INTO measure_link (measure_id, {column}, reason) "
-                    f"SELECT :m, CAST(:t AS uuid), :r WHERE EXISTS (SELECT 1 FROM {table} "
-                    f"WHERE id = CAST(:t AS uuid)) ON CONFLICT (measure_id, {column}) "
+                    f"INSERT INTO measure_link (measure_id, {column}, quarter_id, reason) "
+                    f"SELECT :m, t.id, t.quarter_id, :r FROM {table} t "
+                    f"WHERE t.id = CAST(:t AS uuid) "
+                    f"ON CONFLICT (measure_id, {column}, quarter_id) "
                     f"WHERE {column} IS NOT NULL DO NOTHING"
                 ),
                 rows,

@@ -176,10 +176,10 @@ def link(
     else:
         link_id = conn.execute(
             text(
-                f"INSERT INTO measure_link (measure_id, {column}, reason) VALUES (:m, :t, :r) "
-                "RETURNING id"
+                f"INSERT INTO measure_link (measure_id, {column}, quarter_id, reason) "
+                "VALUES (:m, :t, :q, :r) RETURNING id"
             ),
-            {"m": mid, "t": target, "r": body.reason},
+            {"m": mid, "t": target, "q": row.quarter_id, "r": body.reason},
         ).scalar_one()
         created = True
     return {"link_id": link_id, "measure_id": mid, column: target, "reason": body.reason}, created

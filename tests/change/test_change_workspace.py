@@ -48,10 +48,10 @@ def _measure(engine: Engine, scene: Scene, oid: str, *, published: bool) -> str:
         )
         conn.execute(
             text(
-                "INSERT INTO measure_link (measure_id, observation_id, reason) "
-                "VALUES (:m, :o, 'antwortet')"
+                "INSERT INTO measure_link (measure_id, observation_id, quarter_id, reason) "
+                "VALUES (:m, :o, :q, 'antwortet')"
             ),
-            {"m": mid, "o": oid},
+            {"m": mid, "o": oid, "q": scene.qid},
         )
     return mid
 

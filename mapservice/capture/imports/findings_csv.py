@@ -121,7 +121,7 @@ class _Interviews:
                 text(
                     "INSERT INTO interview (id, quarter_id, held_on, participant_group, "
                     "pseudonym) SELECT CAST(:id AS uuid), q.id, :held_on, :group, :pseudonym "
-                    "FROM quarter q WHERE q.slug = :quarter ON CONFLICT (id) DO NOTHING"
+                    "FROM quarter q WHERE q.slug = :quarter ON CONFLICT (id, quarter_id) DO NOTHING"
                 ),
                 list(self.new.values()),
             )

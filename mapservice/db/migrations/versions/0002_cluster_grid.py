@@ -32,161 +32,19 @@ from __future__ import annotations
 
 from alembic import op
 
+from mapservice.db.cluster_sql import GridSQL, spread
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-#: Finest level of the grid: a level-18 cell is 152.87 m wide at the equator, about 95 m in
-#: Germany — the cluster cell of zoom 15 at 8 cells per tile.
-LEVEL = 18
-R = "20037508.342789244"  # half the Web Mercator world, metres (as in clusters.sql)
-CELL = "'152.8740565703525'::float8"  # 2·R / 2^18, written so it round-trips exactly
-LAST = 2**LEVEL - 1
-
-#: (shift, mask) of the classic magic-number bit spreading: each step moves half of the
-#: remaining bit groups up, until bit i of the input sits at bit 2i of the result.
-SPREAD_STEPS = (
-    (16, 281470681808895),  # 0x0000FFFF0000FFFF
-    (8, 71777214294589695),  # 0x00FF00FF00FF00FF
-    (4, 1085102592571150095),  # 0x0F0F0F0F0F0F0F0F
-    (2, 3689348814741910323),  # 0x3333333333333333
-    (1, 6148914691236517205),  # 0x5555555555555555
-)
-
-
-def _spread(v: str) -> str:
-    """The five spreading steps as one nested expression: an SQL function whose body is a
-    single expression is inlined by the planner, so the interleave costs a few integer
-    operations per group instead of a function call."""
-    expr = v
-    for shift, mask in SPREAD_STEPS:
-        expr = f"(({expr}) | (({expr}) << {shift})) & {mask}"
-    return expr
-
-
-def _cells(rows: str) -> str:
-    """Point rows of ``rows`` (columns layer_id, status, kind, geom) with their Web Mercator
-    x/y and level-18 cell. Lines, areas and multipoints have no cell; neither have points
-    outside the Web Mercator square (|lat| ≥ 85.0511°), which no cluster of the live SQL
-    counts either. Each level is fenced with OFFSET 0 so its filter runs before the next
-    level's functions (ST_X only on points, ln(tan(…)) only where it is defined) and every
-    function runs once per row instead of once per reference after subquery flattening."""
-    return f"""
-      SELECT p.layer_id, p.status, p.kind, p.x, p.y, p.gx, p.gy
-        FROM (SELECT m.layer_id, m.status, m.kind, m.x, m.y,
-                     floor((m.x + {R}) / {CELL})::bigint AS gx,
-                     floor(({R} - m.y) / {CELL})::bigint AS gy
-                FROM (SELECT l.layer_id, l.status, l.kind,
-                             l.lon * 111319.49079327358 AS x,
-                             ln(tan(radians(45 + l.lat / 2))) * 6378137 AS y
-                        FROM (SELECT r.layer_id, r.status, r.kind,
-                                     ST_X(r.geom) AS lon, ST_Y(r.geom) AS lat
-                                FROM {rows} r
-                               WHERE ST_GeometryType(r.geom) = 'ST_Point'
-                              OFFSET 0) l
-                       WHERE l.lon BETWEEN -180 AND 180 AND l.lat > -90 AND l.lat < 90
-                      OFFSET 0) m
-              OFFSET 0) p
-       WHERE p.gx BETWEEN 0 AND {LAST} AND p.gy BETWEEN 0 AND {LAST}"""
-
-
-#: Signed changes per row, one query per trigger event. An UPDATE contributes only the rows
-#: whose layer, status, kind or geometry changed (old and new rows joined by id; a changed
-#: id counts as a delete plus an insert): a title edit costs one hash join and touches no
-#: cell row; for a changed row the old point is taken out and the new one put in.
-_COLUMNS = ("id", "layer_id", "status", "kind", "geom")
-_CHANGED = """
-  (SELECT {p}layer_id AS layer_id, {p}status AS status, {p}kind AS kind, {p}geom AS geom
-     FROM changed WHERE {p}id IS NOT NULL)"""
-DELTAS = {
-    "INSERT": f"SELECT layer_id, gx, gy, status, kind, 1 AS dn, x AS dx, y AS dy FROM ({_cells('new_rows')}) c",
-    "DELETE": f"SELECT layer_id, gx, gy, status, kind, -1 AS dn, -x AS dx, -y AS dy FROM ({_cells('old_rows')}) c",
-    "UPDATE": f"""
-      WITH changed AS MATERIALIZED (
-        SELECT {", ".join(f"{t}.{c} AS {t}_{c}" for t in "on" for c in _COLUMNS)}
-          FROM old_rows o FULL JOIN new_rows n ON n.id = o.id
-         WHERE o.id IS NULL OR n.id IS NULL OR o.layer_id <> n.layer_id
-            OR o.status <> n.status OR o.kind <> n.kind OR o.geom IS DISTINCT FROM n.geom)
-      SELECT layer_id, gx, gy, status, kind, 1 AS dn, x AS dx, y AS dy
-        FROM ({_cells(_CHANGED.format(p="n_"))}) c
-      UNION ALL
-      SELECT layer_id, gx, gy, status, kind, -1, -x, -y
-        FROM ({_cells(_CHANGED.format(p="o_"))}) c""",
-}
-
-
-def _apply(delta: str) -> str:
-    """Add the summed deltas to their cells (upsert in key order) and remember the cells
-    that became empty, which the trigger then deletes (a row updated by a statement cannot
-    be deleted by the same statement)."""
-    return f"""
-    WITH d AS ({delta}),
-    g AS (
-      SELECT layer_id, karte_morton(gx::int, gy::int) AS code, gx::int AS gx, gy::int AS gy,
-             status, kind, sum(dn)::int AS n, sum(dx) AS sx, sum(dy) AS sy
-        FROM d
-       GROUP BY layer_id, gx, gy, status, kind
-      HAVING sum(dn) <> 0 OR sum(dx) <> 0 OR sum(dy) <> 0
-    ),
-    up AS (
-      INSERT INTO cluster_cell AS c (layer_id, code, gx, gy, status, kind, n, sx, sy)
-      SELECT layer_id, code, gx, gy, status, kind, n, sx, sy
-        FROM g
-       ORDER BY layer_id, code, status, kind
-      ON CONFLICT (layer_id, code, status, kind) DO UPDATE
-         SET n = c.n + excluded.n, sx = c.sx + excluded.sx, sy = c.sy + excluded.sy
-      RETURNING c.layer_id, c.code, c.status, c.kind, c.n
-    )
-    SELECT array_agg(layer_id ORDER BY layer_id, code, status, kind),
-           array_agg(code ORDER BY layer_id, code, status, kind),
-           array_agg(status ORDER BY layer_id, code, status, kind),
-           array_agg(kind ORDER BY layer_id, code, status, kind)
-      INTO gone_layer, gone_code, gone_status, gone_kind
-      FROM up
-     WHERE n <= 0"""
-
-
-#: ``enable_sort = off``: the planner cannot know how many rows of a transition table are
-#: points (a function's default selectivity says 0.5 %), so for a big import it would sort
-#: every row to group them, spilling to disk — hashing the few thousand cells is 2–3× faster.
-#: Sorts that are needed (the key order of the upsert) still happen, at a penalty cost that
-#: would make PostgreSQL JIT-compile every trigger query (~0.8 s, even for one row): hence
-#: ``jit = off`` too, which the bulk loader sets for its statements anyway.
-SYNC_FUNCTION = f"""
-CREATE FUNCTION karte_cluster_cell_sync() RETURNS trigger LANGUAGE plpgsql
-SET enable_sort = off SET jit = off AS $$
-DECLARE
-  gone_layer text[];
-  gone_code bigint[];
-  gone_status text[];
-  gone_kind text[];
-BEGIN
-  IF TG_OP = 'INSERT' THEN
-    {_apply(DELTAS["INSERT"])};
-  ELSIF TG_OP = 'DELETE' THEN
-    {_apply(DELTAS["DELETE"])};
-  ELSE
-    {_apply(DELTAS["UPDATE"])};
-  END IF;
-  IF gone_code IS NOT NULL THEN
-    DELETE FROM cluster_cell c
-     USING unnest(gone_layer, gone_code, gone_status, gone_kind) AS g(layer_id, code, status, kind)
-     WHERE c.layer_id = g.layer_id AND c.code = g.code AND c.status = g.status
-       AND c.kind = g.kind AND c.n <= 0;
-  END IF;
-  RETURN NULL;
-END $$
-"""
-
-BACKFILL = f"""
-INSERT INTO cluster_cell (layer_id, code, gx, gy, status, kind, n, sx, sy)
-SELECT layer_id, karte_morton(gx::int, gy::int), gx::int, gy::int, status, kind,
-       count(*), sum(x), sum(y)
-  FROM ({_cells("observation")}) p
- GROUP BY layer_id, gx, gy, status, kind
- ORDER BY 1, 2, 5, 6
-"""
+#: The statements are generated by ``mapservice.db.cluster_sql`` (shared with migration
+#: 0015, which adds quarter_id to the key); without an extra key it yields the grid of this
+#: migration unchanged.
+GRID = GridSQL()
+SYNC_FUNCTION = GRID.sync_function()
+BACKFILL = GRID.backfill()
 
 UP = [
     """
@@ -209,7 +67,7 @@ UP = [
     f"""
     CREATE FUNCTION karte_spread_bits(v bigint) RETURNS bigint
       LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-      RETURN {_spread("v")}
+      RETURN {spread("v")}
     """,
     """
     CREATE FUNCTION karte_morton(gx integer, gy integer) RETURNS bigint
@@ -236,17 +94,7 @@ UP = [
     "CREATE TRIGGER observation_cluster_truncate AFTER TRUNCATE ON observation "
     "FOR EACH STATEMENT EXECUTE FUNCTION karte_cluster_cell_clear()",
     BACKFILL,
-    # Rebuilds the grid from scratch: after writes with triggers disabled (replication role
-    # "replica", pg_restore --disable-triggers) or to reset the float drift of the sums.
-    f"""
-    CREATE FUNCTION karte_cluster_cell_rebuild() RETURNS bigint LANGUAGE sql
-    SET jit = off AS $$
-      LOCK TABLE observation IN SHARE MODE;
-      DELETE FROM cluster_cell;
-      {BACKFILL};
-      SELECT count(*) FROM cluster_cell;
-    $$
-    """,
+    GRID.rebuild_function(),
     "CREATE INDEX ix_observation_geom_not_point_gist ON observation USING gist (geom) "
     "WHERE ST_GeometryType(geom) <> 'ST_Point'",
     "ANALYZE cluster_cell",
