@@ -418,13 +418,25 @@ def assert_same_tile(grid: bytes, live: bytes, fmt: str, tolerance: float) -> in
 @pytest.mark.parametrize("fmt", ["mvt", "geojson"])
 def test_grid_tiles_equal_live_tiles(engine: Engine, world: World, fmt: str) -> None:
     layer = load_catalog().get(LAYER)
+    with engine.connect() as conn:
+        qid = conn.execute(
+            text("SELECT id FROM quarter WHERE slug = :s"), {"s": world.quarter}
+        ).scalar_one()
+    # since 0015 the grid has the quarter: quarter filters and restricted planners use it too
+    here = Viewer(role="planner", name="planer-hier", quarters=frozenset({qid}))
+    elsewhere = Viewer(role="planner", name="planer-dort", quarters=frozenset({-1}),
+                       layers=frozenset({LAYER}))  # fmt: skip
     cases = [
         (PUBLIC, NO_FILTERS),
         (PUBLIC, Filters(kind="idea")),
+        (PUBLIC, Filters(quarter=world.quarter)),
         (PLANNER, NO_FILTERS),
         (PLANNER, Filters(kind="potential")),
         (PLANNER, Filters(status="draft")),
         (PLANNER, Filters(kind="idea", status="published")),
+        (PLANNER, Filters(quarter=world.quarter, status="review")),
+        (here, NO_FILTERS),
+        (elsewhere, Filters(kind="idea")),
     ]
     jobs = [
         TileJob(layer, viewer, TileAddress(t.z, t.x, t.y), fmt, filters)  # type: ignore[arg-type]
@@ -446,7 +458,7 @@ def test_grid_tiles_equal_live_tiles(engine: Engine, world: World, fmt: str) -> 
     assert clusters > 50
 
 
-def test_field_users_and_quarter_filters_use_the_live_sql_with_right_counts(
+def test_field_users_use_the_live_sql_and_quarter_filters_count_right(
     engine: Engine, world: World
 ) -> None:
     layer = load_catalog().get(LAYER)
@@ -454,7 +466,8 @@ def test_field_users_and_quarter_filters_use_the_live_sql_with_right_counts(
     t = TMS.tile(world.box[0], world.box[1], 12)
     tile = TileAddress(t.z, t.x, t.y)
     assert grid_plan(layer, field, NO_FILTERS, tile, 8) is None
-    assert grid_plan(layer, PUBLIC, Filters(quarter=world.quarter), tile, 8) is None
+    assert grid_plan(layer, PUBLIC, Filters(quarter=world.quarter), tile, 8) is not None
+    assert grid_plan(layer, PUBLIC, Filters(walkthrough=world.walkthrough), tile, 8) is None
     assert grid_plan(layer, PUBLIC, NO_FILTERS, TileAddress(16, 0, 0), 8) is None  # too fine
     assert grid_plan(layer, PUBLIC, NO_FILTERS, tile, 8) is not None
     assert grid_plan(load_catalog().get("aussagen"), PUBLIC, NO_FILTERS, tile, 8) is None

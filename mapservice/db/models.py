@@ -3,8 +3,11 @@
 Geometries are stored in EPSG:4326 (what GPS, GeoJSON and web maps speak); metric work is done
 in EPSG:25832 at query time. Every capture table carries ``quarter_id`` so a deployment can be
 sharded by quarter. Constraints that protect the data live in the database (CHECK, triggers),
-so imports through COPY obey them as much as the API does. The migration in
-``migrations/versions`` is the authority; these models must match it (a test checks that).
+so imports through COPY obey them as much as the API does. The migrations in
+``migrations/versions`` are the authority: these models describe the columns, while the keys
+of 0015 (``quarter_id`` in every primary key, unique constraint and link of the per-quarter
+tables, docs/citus.md) and the tables of later migrations live in the migrations only —
+tests/test_citus_schema.py checks the keys on the migrated schema.
 """
 
 from __future__ import annotations

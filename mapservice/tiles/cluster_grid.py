@@ -11,12 +11,13 @@ mean position comes from the stored sums of x/y, so it equals the live mean up t
 rounding. A tile adds up a few hundred cell rows found by one primary-key range scan: the
 Morton code of the cells makes every tile one contiguous range of codes.
 
-The grid knows only layer, status and kind of a point, so it answers exactly the viewers and
-filters that need no more: the public (status 'published'), planners and admins (every
-status, optionally one), with or without a kind filter. A field user sees published points
-*and their own drafts*, and quarter, time and walkthrough filters look at columns the grid
-does not have: those tiles keep the live SQL (``sql/clusters.sql``), which is still right,
-only slower. So do zooms whose cluster cells are finer than level 18.
+The grid knows layer, status, kind and (since 0015) quarter of a point, so it answers
+exactly the viewers and filters that need no more: the public (status 'published'), planners
+and admins (every status, optionally one; restricted ones by layer and quarter), with or
+without a kind or quarter filter. A field user sees published points *and their own drafts*,
+and time and walkthrough filters look at columns the grid does not have: those tiles keep
+the live SQL (``sql/clusters.sql``), which is still right, only slower. So do zooms whose
+cluster cells are finer than level 18.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 
 from mapservice.access import Viewer, observation_visibility
 from mapservice.catalog import Layer, LayerSource
-from mapservice.tiles.filters import Filters
+from mapservice.tiles.filters import QUARTER_ID, Filters
 from mapservice.tiles.grid import TileAddress
 
 #: Zoom level of the fine grid (must agree with migration 0002).
@@ -77,14 +78,14 @@ def grid_plan(
         return None
     if not (viewer.is_public or viewer.sees_everything):
         return None  # a field user also sees their own drafts: the grid has no authors
-    if viewer.restricted:
-        return None  # restricted to some quarters/layers: the grid has no quarter
-    if filters.quarter or filters.walkthrough or filters.has_time:
-        return None
+    if filters.walkthrough or filters.has_time:
+        return None  # the grid counts per quarter (0015), not per walkthrough or time
     levels = n.bit_length() - 1
     if n < 1 or n != 1 << levels or tile.z + levels > LEVEL:
         return None
-    clauses = [observation_visibility(viewer, "g", "NULL")]
+    clauses = [observation_visibility(viewer, "g", "NULL")]  # scope: g.quarter_id, g.layer_id
+    if filters.quarter is not None:
+        clauses.append(f"g.quarter_id = {QUARTER_ID}")
     if filters.kind is not None:
         clauses.append("g.kind = %(kind)s::text")
     if filters.status is not None:

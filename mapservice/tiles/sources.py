@@ -17,7 +17,7 @@ from mapservice.access import Viewer, finding_visibility, observation_visibility
 from mapservice.catalog import Catalog, Layer, LayerSource, UnknownLayer
 from mapservice.db.models import KINDS, STATUSES
 from mapservice.errors import InvalidInput
-from mapservice.tiles.filters import NO_FILTERS, Filters
+from mapservice.tiles.filters import NO_FILTERS, QUARTER_ID, Filters
 
 #: Field types as TileJSON's ``vector_layers.fields`` names them.
 STRING, NUMBER = "String", "Number"
@@ -349,11 +349,10 @@ _BUILDERS = {
     LayerSource.REFERENCE: _reference,
 }
 
-_QUARTER = "(SELECT q.id FROM quarter q WHERE q.slug = %(quarter)s::text)"
 _SINCE, _UNTIL = "%(since)s::timestamptz", "%(until)s::timestamptz"
 _FILTER_COLUMNS: dict[LayerSource, dict[str, str]] = {
     LayerSource.OBSERVATIONS: {
-        "quarter": f"o.quarter_id = {_QUARTER}",
+        "quarter": f"o.quarter_id = {QUARTER_ID}",
         "kind": "o.kind = %(kind)s::text",
         "walkthrough": "o.walkthrough_id = %(walkthrough)s::uuid",
         "status": "o.status = %(status)s::text",
@@ -361,7 +360,7 @@ _FILTER_COLUMNS: dict[LayerSource, dict[str, str]] = {
         "until": f"o.observed_at <= {_UNTIL}",
     },
     LayerSource.FINDINGS: {
-        "quarter": f"a.quarter_id = {_QUARTER}",
+        "quarter": f"a.quarter_id = {QUARTER_ID}",
         "kind": "a.kind = %(kind)s::text",
         "status": "a.status = %(status)s::text",
         # an interview date is a whole (UTC) day — for the public a whole month — and matches
@@ -370,15 +369,15 @@ _FILTER_COLUMNS: dict[LayerSource, dict[str, str]] = {
         "until": f"{{start}} <= ({_UNTIL} AT TIME ZONE 'UTC')::date",
     },
     LayerSource.WALKTHROUGHS: {
-        "quarter": f"w.quarter_id = {_QUARTER}",
+        "quarter": f"w.quarter_id = {QUARTER_ID}",
         "walkthrough": "w.id = %(walkthrough)s::uuid",
         "since": f"coalesce(w.ended_at, w.started_at) >= {_SINCE}",
         "until": f"w.started_at <= {_UNTIL}",
     },
-    LayerSource.REFERENCE: {"quarter": f"r.quarter_id = {_QUARTER}"},
+    LayerSource.REFERENCE: {"quarter": f"r.quarter_id = {QUARTER_ID}"},
     LayerSource.MEASURES: {
         "quarter": "EXISTS (SELECT 1 FROM measure_quarter mq WHERE mq.measure_id = m.id "
-        f"AND mq.quarter_id = {_QUARTER})",
+        f"AND mq.quarter_id = {QUARTER_ID})",
         # a measure runs from its start to its end date; an open end runs on
         "since": f"coalesce({{end}}, 'infinity'::date) >= ({_SINCE} AT TIME ZONE 'UTC')::date",
         "until": f"coalesce({{start}}, '-infinity'::date) <= ({_UNTIL} AT TIME ZONE 'UTC')::date",
