@@ -76,6 +76,14 @@ def _point(lon_lat: tuple[float, float]) -> dict[str, object]:
     return {"type": "Point", "coordinates": list(lon_lat)}
 
 
+def _on_walk(http, team: Team, pair: Pair, where: tuple[float, float], **extra):  # type: ignore[no-untyped-def]
+    """An observation at ``where`` on a new walkthrough of the western quarter: (walkthrough
+    id, the body sent, the response)."""
+    walk = _walk(http, team, pair.west)
+    body = observation_body(walkthrough_id=walk, geometry=_point(where), **extra)
+    return walk, body, http.post("/api/observations", json=body, headers=Team.auth(team.field))
+
+
 def _stored(engine: Engine, oid: str) -> list[tuple[int, str | None]]:
     with engine.connect() as conn:
         return [
@@ -90,9 +98,7 @@ def _stored(engine: Engine, oid: str) -> list[tuple[int, str | None]]:
 def test_an_observation_of_a_walkthrough_is_kept_in_its_quarter(  # type: ignore[no-untyped-def]
     http, team: Team, engine: Engine, pair: Pair
 ) -> None:
-    walk = _walk(http, team, pair.west)
-    body = observation_body(walkthrough_id=walk, geometry=_point(IN_WEST))
-    response = http.post("/api/observations", json=body, headers=Team.auth(team.field))
+    walk, body, response = _on_walk(http, team, pair, IN_WEST)
     assert response.status_code == 201, response.text
     assert response.json()["quarter"] == pair.west
     assert _stored(engine, str(body["id"])) == [(pair.west_id, walk)]
@@ -101,9 +107,7 @@ def test_an_observation_of_a_walkthrough_is_kept_in_its_quarter(  # type: ignore
 def test_an_observation_across_the_border_is_refused(  # type: ignore[no-untyped-def]
     http, team: Team, engine: Engine, pair: Pair
 ) -> None:
-    walk = _walk(http, team, pair.west)
-    body = observation_body(walkthrough_id=walk, geometry=_point(IN_EAST))
-    response = http.post("/api/observations", json=body, headers=Team.auth(team.field))
+    _walk_id, body, response = _on_walk(http, team, pair, IN_EAST)
     assert response.status_code == 400, response.text
     error = response.json()
     assert error["code"] == "outside_given_quarter"
@@ -114,9 +118,7 @@ def test_an_observation_across_the_border_is_refused(  # type: ignore[no-untyped
 def test_a_quarter_beside_the_walkthrough_must_be_its_own(  # type: ignore[no-untyped-def]
     http, team: Team, engine: Engine, pair: Pair
 ) -> None:
-    walk = _walk(http, team, pair.west)
-    body = observation_body(walkthrough_id=walk, quarter=pair.east, geometry=_point(IN_EAST))
-    response = http.post("/api/observations", json=body, headers=Team.auth(team.field))
+    _walk_id, body, response = _on_walk(http, team, pair, IN_EAST, quarter=pair.east)
     assert response.status_code == 400, response.text
     error = response.json()
     assert error["code"] == "walkthrough_other_quarter"
@@ -128,9 +130,8 @@ def test_a_quarter_beside_the_walkthrough_must_be_its_own(  # type: ignore[no-un
 def test_moving_an_observation_of_a_walkthrough_out_of_its_quarter_is_refused(  # type: ignore[no-untyped-def]
     http, team: Team, engine: Engine, pair: Pair
 ) -> None:
-    walk = _walk(http, team, pair.west)
-    body = observation_body(walkthrough_id=walk, geometry=_point(IN_WEST))
-    created = http.post("/api/observations", json=body, headers=Team.auth(team.field)).json()
+    walk, body, created_response = _on_walk(http, team, pair, IN_WEST)
+    created = created_response.json()
     response = http.patch(
         f"/api/observations/{body['id']}",
         json={"geometry": _point(IN_EAST), "version": created["version"]},
