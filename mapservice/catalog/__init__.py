@@ -9,14 +9,7 @@ Other packages import the vocabulary from here (`Kind`, `Dimension`, `LayerSourc
 so that tiles, maps and the API agree on one spelling of each value.
 """
 
-from mapservice.catalog.loader import (
-    Catalog,
-    CatalogError,
-    CatalogProblem,
-    UnknownLayer,
-    default_layers_dir,
-    load_catalog,
-)
+from mapservice.catalog.loader import Catalog, UnknownLayer, default_layers_dir, load_catalog
 from mapservice.catalog.model import (
     Dimension,
     Kind,
@@ -25,6 +18,7 @@ from mapservice.catalog.model import (
     LayerStyle,
     LegendEntry,
 )
+from mapservice.catalog.problems import CatalogError, CatalogProblem
 
 __all__ = [
     "Catalog",
