@@ -305,3 +305,58 @@ def test_taking_the_photos_place_says_the_photo_keeps_no_location(
     note = phone.page.locator("#photo-place-note")
     assert note.is_visible()
     assert "keine Standortdaten" in note.text_content()
+
+
+# The list of the first quarter answers late: what a slow network does while the user picks.
+LATE_LIST = """(slug) => {
+  const plain = window.fetch;
+  window.fetch = async (url, options) => {
+    const response = await plain(url, options);
+    if (String(url).includes(`/api/walkthroughs?quarter=${slug}`)) {
+      await new Promise((done) => setTimeout(done, 2000));
+    }
+    return response;
+  };
+}"""
+
+
+def test_a_quarter_picked_while_the_first_list_loads_keeps_its_own_list(
+    chromium: Browser, cologne: Cologne, live_server: LiveServer, engine: Engine
+) -> None:
+    """The quarter list opens on its first quarter and loads that quarter's walkthroughs; a
+    user who picks another meanwhile got the first quarter's (empty) list drawn over theirs
+    when the late answer came — "Gemeinsame Begehung" of test_a_second_phone… was missing."""
+    suffix = uuid.uuid4().hex[:6]
+    first = f"aachen-vorne-{suffix}"
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO quarter (slug, name, city, boundary) VALUES (:s, 'Vorne', "
+                "'Aachen', ST_Multi(ST_MakeEnvelope(6.080, 50.770, 6.085, 50.773, 4326)))"
+            ),
+            {"s": first},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO walkthrough (id, quarter_id, title, started_at) SELECT :i, q.id, "
+                ":t, now() FROM quarter q WHERE q.slug = :q"
+            ),
+            {"i": uuid.uuid4(), "t": f"Liste {suffix}", "q": cologne.slug},
+        )
+    try:
+        with open_phone(chromium, live_server, "walk-list-race") as phone:
+            phone.page.evaluate(LATE_LIST, first)
+            phone.sign_in(cologne.field_token)
+            phone.page.wait_for_selector(
+                f"#quarter-select option[value='{cologne.slug}']", state="attached"
+            )
+            assert phone.page.input_value("#quarter-select") == first  # Aachen comes first
+            phone.page.select_option("#quarter-select", cologne.slug)
+            mine = phone.page.locator("#walk-list button", has_text=f"Liste {suffix}")
+            mine.wait_for()
+            phone.page.wait_for_timeout(2500)  # the first quarter's late answer has come
+            assert mine.count() == 1
+            assert phone.page.input_value("#quarter-select") == cologne.slug
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM quarter WHERE slug = :s"), {"s": first})

@@ -72,7 +72,12 @@ export function createSetup({ onSignedIn, onChosen, onRequeue }) {
     if (!title.value) title.value = t("walk.default_title", { date: fmtDate(new Date()) });
   }
 
+  /** Calls of showWalkthroughs so far: a call for a quarter that is no longer selected (the
+   * user picked another while the list loaded) must not draw its list over the newer one. */
+  let walkListCalls = 0;
+
   async function showWalkthroughs() {
+    const call = ++walkListCalls;
     const slug = quarterSelect.value;
     await db.setSetting("quarter", slug);
     try {
@@ -89,6 +94,7 @@ export function createSetup({ onSignedIn, onChosen, onRequeue }) {
       // offline: the walkthroughs stored on the phone are listed below
     }
     const walks = await db.all("walkthroughs", "quarter", slug);
+    if (call !== walkListCalls) return; // a newer call draws the list
     walks.sort((a, b) => String(b.started_at).localeCompare(String(a.started_at)));
     const list = $("#walk-list");
     list.innerHTML = "";
