@@ -21,18 +21,10 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route
 from sqlalchemy import Engine, text
 
 from mapservice.access import create_account, create_token
+from tests.chromium import launch_chromium
 from tests.conftest import LiveServer, count
 
-CHROMIUM = os.environ.get("KARTE_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # A 1.4 × 1.3 km square in Cologne; other test modules keep away from it.
 X0, Y0, X1, Y1 = 6.950, 50.935, 6.970, 50.947
 CENTRE = (6.960, 50.941)
@@ -246,11 +238,5 @@ def open_phone(
 @contextmanager
 def chromium_browser() -> Iterator[Browser]:
     """Debian's Chromium under Playwright (module scope in the tests: see test_fieldapp_browser)."""
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        raise AssertionError(f"Chromium not found at {CHROMIUM} (scripts/setup.sh --browser)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launch_chromium() as browser:
         yield browser
-        browser.close()

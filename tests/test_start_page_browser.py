@@ -3,16 +3,15 @@ the figures open with the keyboard; screenshots go to ``test-artifacts/``."""
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+from tests.chromium import launch_chromium
 from tests.conftest import LiveServer
 
-CHROMIUM = os.environ.get("KARTE_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 pytestmark = pytest.mark.browser
@@ -24,12 +23,9 @@ def visit(url: str, lang: str, width: int) -> tuple[list[str], set[str]]:
     Runs in its own thread: a session-wide ``sync_playwright`` elsewhere in the suite keeps an
     event loop running on the main thread, and Playwright's sync API refuses to start there.
     """
-    from playwright.sync_api import sync_playwright
-
     errors: list[str] = []
     hosts: set[str] = set()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    with launch_chromium() as browser:
         page = browser.new_page(viewport={"width": width, "height": 900})
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -42,7 +38,6 @@ def visit(url: str, lang: str, width: int) -> tuple[list[str], set[str]]:
         page.keyboard.press("Enter")  # the figures open with the keyboard
         assert hamme.locator("figure.karte-figure").first.is_visible()
         page.screenshot(path=str(ARTIFACTS / f"start-page-{lang}-{width}.png"), full_page=True)
-        browser.close()
     return errors, hosts
 
 
@@ -50,8 +45,6 @@ def visit(url: str, lang: str, width: int) -> tuple[list[str], set[str]]:
 def test_start_page_in_chromium(
     live_server: LiveServer, demo_loaded: dict[str, int], lang: str, width: int
 ) -> None:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM} (scripts/setup.sh --browser)")
     ARTIFACTS.mkdir(exist_ok=True)
     with ThreadPoolExecutor(max_workers=1) as pool:
         errors, hosts = pool.submit(visit, live_server.url, lang, width).result(timeout=120)

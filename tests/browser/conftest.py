@@ -9,7 +9,6 @@ that a page talks to nobody but the service and its basemap.
 from __future__ import annotations
 
 import base64
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,16 +18,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from mapservice.config import REPO_ROOT
+from tests.chromium import launch_chromium
 
-CHROMIUM = os.environ.get("KARTE_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 BASEMAP_HOSTS = {"tile.openstreetmap.org"}
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 BLANK_PNG = base64.b64decode(
@@ -60,14 +51,8 @@ def browser() -> Iterator[Any]:
     the main thread while it is open, which would break every later test that calls
     ``asyncio.run`` (or starts its own Playwright) if it stayed open for the whole session.
     """
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} fehlt: scripts/setup.sh --browser installiert Chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launch_chromium() as browser:
         yield browser
-        browser.close()
 
 
 def watch(context: Any, own_hosts: set[str]) -> Watched:

@@ -141,18 +141,10 @@ SceneFactory = Callable[[], Scene]
 @pytest.fixture(scope="package")
 def browser():  # type: ignore[no-untyped-def]
     """One Debian Chromium for the change page tests (package scope: see tests/browser)."""
-    from pathlib import Path
+    from tests.chromium import launch_chromium
 
-    from tests.browser.conftest import ARGS, CHROMIUM
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} fehlt: scripts/setup.sh --browser installiert Chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launch_chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture()

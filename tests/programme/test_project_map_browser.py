@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,16 +25,10 @@ POPUP = ".leaflet-popup-content .pm-pop"
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """One Debian Chromium for this module (module scope: see tests/browser/conftest.py)."""
-    from tests.browser.conftest import ARGS, CHROMIUM
+    from tests.chromium import launch_chromium
 
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} fehlt: scripts/setup.sh --browser installiert Chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launch_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture()

@@ -11,14 +11,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
 from mapservice.access import create_account, create_token
-from tests.browser.conftest import ARGS, CHROMIUM, Watched, watch
+from tests.browser.conftest import Watched, watch
+from tests.chromium import launch_chromium
 
 PASSWORD = "Quartier-2026-geheim"
 
@@ -26,14 +26,8 @@ PASSWORD = "Quartier-2026-geheim"
 @pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     """One Chromium for the workspace browser tests (package scope: see tests/browser)."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} fehlt: scripts/setup.sh --browser installiert Chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launch_chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture()
