@@ -168,7 +168,9 @@ def storing_alone(engine: Engine) -> tuple[float, float]:
         conn.execute(text("SET LOCAL jit = off"))
         conn.execute(text(f"CREATE TEMP TABLE again ON COMMIT DROP AS SELECT {STORED} "
                           "FROM observation ORDER BY id"))  # fmt: skip
-        conn.execute(text("CREATE TEMP TABLE bare (LIKE observation INCLUDING DEFAULTS) ON COMMIT DROP"))
+        conn.execute(
+            text("CREATE TEMP TABLE bare (LIKE observation INCLUDING DEFAULTS) ON COMMIT DROP")
+        )
         conn.execute(text("TRUNCATE observation CASCADE"))
         for table in ("observation", "bare"):
             started = time.perf_counter()
