@@ -33,8 +33,10 @@ Create Date: 2026-12-04 19:00:00
 from __future__ import annotations
 
 from alembic import op
+from sqlalchemy import text
 
 from mapservice.db.cluster_sql import GridSQL
+from mapservice.errors import KarteError
 
 revision = "0015"
 down_revision = "0014"
@@ -126,7 +128,52 @@ def _replace(statement: str) -> str:
     return statement.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
 
 
+def _refuse_rows_across_quarters() -> None:
+    """Rows an older version could store that the new links forbid (an observation of a
+    walkthrough lying in another quarter than the walkthrough, …) stop the upgrade with what
+    to change, in words, before any key is touched — the upgrade runs in one transaction, so
+    nothing of it stays behind."""
+    conn = op.get_bind()
+    found: list[tuple[str, str, str, int, list[str]]] = []
+    for table, column, parent, _delete, _late in LINKS:
+        if table == "measure_link":
+            continue  # its quarter is taken from the linked row below
+        key = KEYS.get(table, ("earlier_id",))[0]  # the row's own id (a decision: its pair)
+        rows = conn.execute(
+            text(
+                f"SELECT c.{key}::text || ' → ' || c.{column}::text FROM {table} c "
+                f"JOIN {parent} p ON p.id = c.{column} WHERE p.quarter_id <> c.quarter_id "
+                "ORDER BY 1"
+            )
+        ).scalars()
+        values = list(rows)
+        if values:
+            found.append((table, column, parent, len(values), values[:3]))
+    if not found:
+        return
+    de = "; ".join(
+        f"{n} Zeile(n) in {t} liegen in einem anderen Quartier als ihr {p} ({t} → {c}: "
+        f"{', '.join(v)}{' …' if n > 3 else ''})"
+        for t, c, p, n, v in found
+    )
+    en = "; ".join(
+        f"{n} row(s) of {t} lie in another quarter than their {p} ({t} → {c}: "
+        f"{', '.join(v)}{' …' if n > 3 else ''})"
+        for t, c, p, n, v in found
+    )
+    raise KarteError(
+        f"Schema 0015 (Schlüssel je Quartier, docs/citus.md) nicht eingespielt: {de}. Die "
+        "Einträge ins Quartier ihres Bezugs verschieben oder den Bezug leeren (z. B. UPDATE "
+        "observation SET walkthrough_id = NULL WHERE …), dann karte db upgrade wiederholen.",
+        f"Schema 0015 (keys per quarter, docs/citus.md) not applied: {en}. Move the entries "
+        "into the quarter of what they refer to or clear the reference (e.g. UPDATE "
+        "observation SET walkthrough_id = NULL WHERE …), then run karte db upgrade again.",
+        code="migration_blocked",
+    )
+
+
 def upgrade() -> None:
+    _refuse_rows_across_quarters()
     op.execute("ALTER TABLE measure_link ADD COLUMN quarter_id integer")
     op.execute(
         "UPDATE measure_link l SET quarter_id = coalesce("
