@@ -155,10 +155,11 @@ def create(
             "Field teams save drafts or submit for review; planners publish.",
             code="status_forbidden",
         )
-    slug = body.quarter
     if body.walkthrough_id is not None:
-        slug = _walkthrough_quarter(conn, body.walkthrough_id, slug)
-    quarter_id = quarter_for(conn, geom, slug)
+        quarter_id = _walkthrough_quarter(conn, body.walkthrough_id, body.quarter)
+        check_inside_quarter(conn, geom, quarter_id)
+    else:
+        quarter_id = quarter_for(conn, geom, body.quarter)
     values = {
         "id": oid, "q": quarter_id, "w": body.walkthrough_id, "layer": layer.id,
         "kind": body.kind, "rating": body.rating, "title": body.title.strip(),
@@ -224,19 +225,19 @@ def _same_as_stored(catalog: Catalog, stored: dict[str, Any], body: ObservationI
         )  # fmt: skip
 
 
-def _walkthrough_quarter(conn: Connection, wid: uuid.UUID, slug: str | None) -> str:
-    """The slug of the walkthrough's quarter, where its observations are kept (the shard key
+def _walkthrough_quarter(conn: Connection, wid: uuid.UUID, slug: str | None) -> int:
+    """The id of the walkthrough's quarter, where its observations are kept (the shard key
     of both, docs/citus.md): a quarter given beside it must be the same one."""
     found = conn.execute(
-        text("SELECT q.slug FROM walkthrough w JOIN quarter q ON q.id = w.quarter_id "
+        text("SELECT q.id, q.slug FROM walkthrough w JOIN quarter q ON q.id = w.quarter_id "
              "WHERE w.id = :w"),
         {"w": wid},
-    ).scalar()  # fmt: skip
+    ).first()  # fmt: skip
     if found is None:
         raise refuse("unknown_walkthrough", str(wid))
-    if slug is not None and slug != found:
-        raise refuse("walkthrough_other_quarter", f"{found[:64]} ≠ {slug[:64]}")
-    return str(found)
+    if slug is not None and slug != found.slug:
+        raise refuse("walkthrough_other_quarter", f"{found.slug[:64]} ≠ {slug[:64]}")
+    return int(found.id)
 
 
 def _editable(conn: Connection, viewer: Viewer, oid: uuid.UUID) -> dict[str, Any]:
@@ -301,9 +302,11 @@ def update(
     if patch.geometry is not None:
         geom = prepare_geometry(patch.geometry, patch.crs, patch.repair, layer)
         walk = current.get("walkthrough_id")
-        quarter_id = quarter_for(
-            conn, geom, _walkthrough_quarter(conn, walk, None) if walk else None
-        )
+        if walk is not None:  # it stays in its walkthrough's quarter
+            quarter_id = _walkthrough_quarter(conn, walk, None)
+            check_inside_quarter(conn, geom, quarter_id)
+        else:
+            quarter_id = quarter_for(conn, geom, None)
         viewer.require_scope(quarter_id=quarter_id)  # not into a quarter outside its rights
         changes.update(geom=wkb.dumps(geom), quarter_id=quarter_id)
         sets += ["geom = ST_GeomFromWKB(:geom, 4326)", "quarter_id = :quarter_id"]
