@@ -1,6 +1,7 @@
 """Migration 0015 on a database that already holds data (what `karte db upgrade` meets at a
-city that ran an older version): links filled in, the cluster grid re-keyed, and rows the new
-keys forbid refused in words, with nothing half-done."""
+city that ran an older version): links filled in, stale copies of a quarter brought up to
+date, the cluster grid re-keyed, and rows the new keys forbid refused in words, with nothing
+half-done."""
 
 from __future__ import annotations
 
@@ -46,6 +47,13 @@ def _old_data(engine: Engine) -> dict[str, str]:
                 ),
                 {"i": ids[key], "w": ids["walk"]},
             )
+        conn.execute(  # a revision left in the west when its observation was moved east
+            text(
+                "INSERT INTO revision (quarter_id, observation_id, changes, author) "
+                "SELECT id, :i, '{}', 'planer' FROM quarter WHERE slug = 'west'"
+            ),
+            {"i": ids["across"]},
+        )
         conn.execute(
             text(
                 "INSERT INTO measure (id, external_id, title, phase, status) VALUES "
@@ -96,5 +104,9 @@ def test_upgrade_refuses_rows_across_quarters_then_fills_the_new_keys(
                 "GROUP BY q.slug ORDER BY 1"
             )
         ).all()
+        revision_quarter = conn.execute(
+            text("SELECT q.slug FROM revision r JOIN quarter q ON q.id = r.quarter_id")
+        ).scalar_one()
     assert link_quarter == inside_quarter
+    assert revision_quarter == "east"  # a copy of its observation's quarter, brought up to date
     assert cells == [("east", 1), ("west", 1)]  # the grid counts per quarter now

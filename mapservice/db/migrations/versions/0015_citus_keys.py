@@ -128,9 +128,32 @@ def _replace(statement: str) -> str:
     return statement.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
 
 
+#: (table, column, parent): rows whose quarter_id is a copy of their parent's. Before 0015 a
+#: quarter change of an entry (a planner dragging it across the boundary) left the copies
+#: behind; they are brought up to date, not refused.
+COPIES: list[tuple[str, str, str]] = [
+    ("revision", "observation_id", "observation"),
+    ("revision", "finding_id", "finding"),
+    ("photo", "observation_id", "observation"),
+    ("moderation_event", "observation_id", "observation"),
+    ("moderation_event", "finding_id", "finding"),
+    ("interview_contact", "interview_id", "interview"),
+    ("walkthrough_track", "walkthrough_id", "walkthrough"),
+]
+
+
+def _update_copies() -> None:
+    for table, column, parent in COPIES:
+        op.execute(
+            f"UPDATE {table} c SET quarter_id = p.quarter_id FROM {parent} p "
+            f"WHERE p.id = c.{column} AND c.quarter_id <> p.quarter_id"
+        )
+
+
 def _refuse_rows_across_quarters() -> None:
     """Rows an older version could store that the new links forbid (an observation of a
-    walkthrough lying in another quarter than the walkthrough, …) stop the upgrade with what
+    walkthrough lying in another quarter than the walkthrough, a finding in another quarter
+    than its interview, a match decision of an observation moved away) stop the upgrade with what
     to change, in words, before any key is touched — the upgrade runs in one transaction, so
     nothing of it stays behind."""
     conn = op.get_bind()
@@ -173,6 +196,7 @@ def _refuse_rows_across_quarters() -> None:
 
 
 def upgrade() -> None:
+    _update_copies()
     _refuse_rows_across_quarters()
     op.execute("ALTER TABLE measure_link ADD COLUMN quarter_id integer")
     op.execute(
