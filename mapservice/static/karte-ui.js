@@ -339,20 +339,31 @@
   }
 
   /** Pan the map to a list row and open its popup once its tile is drawn; focus moves into
-   *  the popup and back to ``opener`` when it closes (karte-keys.js). */
+   *  the popup and back to ``opener`` when it closes (karte-keys.js). The marker drawn before
+   *  the move can be replaced by the redraw the move starts (that closes its popup): for two
+   *  seconds after opening, a replaced marker gets its popup opened again. */
   function showOnMap(r, opener) {
     const ctx = Karte.ctx, layer = ctx.layers[r.layer], map = ctx.map;
     if (!layer) return;
     const zoom = Math.max(map.getZoom(), layer.cfg.clusterBelow || 0, layer.cfg.minZoom);
+    let opened = null, watch = 0;
     const open = () => {
       const target = layer.byId.get(r.id);
-      if (target) {
-        if (target.openPopup) { Karte.popupOpener = opener || null; target.openPopup(); }
-        return true;
+      if (!target) return false;
+      if (target !== opened && target.openPopup) {
+        Karte.popupOpener = opener || null;
+        target.openPopup();
+        opened = target;
       }
-      return false;
+      return true;
     };
-    const wait = () => { if (!layer.loading && open()) return; setTimeout(wait, 120); };
+    const wait = () => {
+      if (!layer.loading && open()) {
+        if (watch++ < 8) setTimeout(wait, 250);
+        return;
+      }
+      setTimeout(wait, 120);
+    };
     map.setView([r.lat, r.lon], Math.min(zoom, 19));
     setTimeout(wait, 50);
     announce(`${ctx.texts.show_on_map}: ${r.title}`);
