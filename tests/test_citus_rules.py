@@ -51,11 +51,9 @@ def pair(engine: Engine) -> Iterator[Pair]:
             ).scalar_one()  # fmt: skip
     yield Pair(f"west-{suffix}", f"east-{suffix}", ids["west"], ids["east"])
     with engine.begin() as conn:
-        conn.execute(text("DELETE FROM quarter WHERE id IN (:w, :e)"), ids_of(ids))
-
-
-def ids_of(ids: dict[str, int]) -> dict[str, int]:
-    return {"w": ids["west"], "e": ids["east"]}
+        conn.execute(
+            text("DELETE FROM quarter WHERE id IN (:w, :e)"), {"w": ids["west"], "e": ids["east"]}
+        )
 
 
 @pytest.fixture(scope="module")
